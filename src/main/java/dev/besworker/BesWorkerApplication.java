@@ -1,0 +1,6 @@
+package dev.besworker;
+
+public class BesWorkerApplication {
+    public static void main(String[] args) {
+    }
+}
