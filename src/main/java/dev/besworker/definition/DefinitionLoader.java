@@ -1,6 +1,5 @@
 package dev.besworker.definition;
 
-import dev.besworker.secrets.Redactor;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.ByteBuffer;
@@ -235,7 +234,9 @@ public final class DefinitionLoader {
             problems.add(syntaxProblem(display, e));
             return null;
         } catch (YAMLException e) {
-            problems.add(Redactor.scrub(display + ": cannot be read as YAML (" + e.getMessage() + ")"));
+            // Not the exception's message: it may quote the source, which may hold a key.
+            problems.add(display + ": cannot be read as YAML (" + e.getClass().getSimpleName() + "); check that it is"
+                    + " a small UTF-8 YAML file");
             return null;
         }
         DefinitionParser parser = new DefinitionParser(display, environment, workingDir);
@@ -263,7 +264,7 @@ public final class DefinitionLoader {
             what = e.getContext() + ", " + what;
         }
         what = what.replaceAll("\\s+", " ").strip();
-        return Redactor.scrub(display + ": " + where + "YAML syntax error: " + what + "; check the indentation (spaces,"
+        return (display + ": " + where + "YAML syntax error: " + what + "; check the indentation (spaces,"
                 + " not tabs) and quote values that contain \": \", \" #\" or start with a special character");
     }
 

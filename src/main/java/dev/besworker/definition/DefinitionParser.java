@@ -61,6 +61,7 @@ final class DefinitionParser {
     private final Map<String, String> environment;
     private final Path workingDir;
     private final List<String> problems = new ArrayList<>();
+    private final Set<String> secretValues = new HashSet<>();
 
     DefinitionParser(String display, Map<String, String> environment, Path workingDir) {
         this.display = display;
@@ -68,17 +69,35 @@ final class DefinitionParser {
         this.workingDir = workingDir;
     }
 
-    List<String> problems() {
-        return problems;
-    }
-
     /** Adds a problem line; {@code line} 0 when there is no line to point at. */
     void problem(String path, int line, String message) {
-        String text = display + ": " + (path.isEmpty() ? "" : path + ": ") + message
-                + (line > 0 ? " (line " + line + ")" : "");
-        // Belt and braces: messages are written not to quote secrets, but a value the user put
-        // into the wrong key could still be one that is registered.
-        problems.add(Redactor.scrub(text));
+        problems.add(display + ": " + (path.isEmpty() ? "" : path + ": ") + message
+                + (line > 0 ? " (line " + line + ")" : ""));
+    }
+
+    /**
+     * The problems with every secret value read from this file masked. Messages are written not
+     * to quote secrets; this is the second net. Redactor.scrub is not used here because its
+     * {@code api-key:} shape would mask the word after every {@code bes.api-key:} key path.
+     */
+    List<String> problems() {
+        List<String> masked = new ArrayList<>(problems.size());
+        for (String line : problems) {
+            for (String secret : secretValues) {
+                line = line.replace(secret, Redactor.MASK);
+            }
+            masked.add(line);
+        }
+        return masked;
+    }
+
+    /** Remembers a value read from the file or the environment that must never be shown. */
+    private String secret(String value) {
+        // Short values would mask ordinary words in messages; the Redactor draws the same line.
+        if (value != null && value.length() >= 8) {
+            secretValues.add(value);
+        }
+        return value;
     }
 
     /** The definition, or null when there were problems (see {@link #problems()}). */
@@ -123,14 +142,14 @@ final class DefinitionParser {
 
         Secret apiKey;
         if (embedded) {
-            String key = bes.text("api-key");
+            String key = secret(bes.text("api-key"));
             apiKey = key == null || key.isEmpty() ? Secret.empty() : Secret.of(key);
         } else {
-            String key = bes.requiredText("api-key",
-                    "set it to ${BES_API_KEY} and export the service's API key as BES_API_KEY");
+            String key = secret(bes.requiredText("api-key",
+                    "set it to ${BES_API_KEY} and export the service's API key as BES_API_KEY"));
             apiKey = key == null ? null : Secret.of(key);
         }
-        String subscription = bes.text("subscription-key");
+        String subscription = secret(bes.text("subscription-key"));
         Secret subscriptionKey = subscription == null || subscription.isEmpty()
                 ? Secret.empty() : Secret.of(subscription);
 
@@ -443,7 +462,7 @@ final class DefinitionParser {
             }
             if (value.fromEnvironment()) {
                 // A value taken from the environment may well be a password: keep it out of logs.
-                Redactor.register(value.value());
+                Redactor.register(secret(value.value()));
             }
             values.put(key, value.value());
         }
@@ -478,7 +497,7 @@ final class DefinitionParser {
             // mask the word "embedded" in every log line.
             return Secret.empty();
         }
-        Secret secret = Secret.of(value);
+        Secret secret = Secret.of(secret(value));
         String problem = connectionStringProblem(value);
         if (problem != null) {
             problem(storage.path("connection-string"), storage.line("connection-string"), problem);
@@ -693,7 +712,7 @@ final class DefinitionParser {
         URI uri = null;
         if (webhook != null) {
             // Chat webhooks carry their credential in the URL.
-            Redactor.register(webhook);
+            Redactor.register(secret(webhook));
             uri = httpUri(webhook);
             if (uri == null) {
                 problem(notify.path("webhook"), notify.line("webhook"), "is not an http(s) URL; set the URL that"
