@@ -90,6 +90,41 @@ class DefinitionLoaderTest {
     }
 
     @Test
+    void sampleDefinition_followingItsComments_pointsAtARealService() throws IOException {
+        // given the sample edited as its comments say, and the two variables exported
+        String sample = Files.readString(Path.of("jobs/book-reviews.yml"), StandardCharsets.UTF_8);
+        String edited = sample
+                .replace("endpoint: embedded", "endpoint: https://ussouthcentral.services.azureml.net")
+                .replace("# api-key: ${BES_API_KEY}", "api-key: ${BES_API_KEY}")
+                .replace("connection-string: embedded", "connection-string: ${AZURE_STORAGE_CONNECTION_STRING}");
+        assertThat(edited).isNotEqualTo(sample);
+        write("book-reviews.yml", edited);
+
+        // when
+        JobDefinition definition = loader().load(Path.of("jobs"), "book-reviews");
+
+        // then
+        assertThat(definition.isEmbedded()).isFalse();
+        assertThat(definition.bes().endpoint()).isEqualTo("https://ussouthcentral.services.azureml.net");
+        assertThat(definition.bes().apiKey().reveal()).isEqualTo(API_KEY);
+        assertThat(definition.storage().connectionString().reveal()).isEqualTo(CONNECTION_STRING);
+    }
+
+    @Test
+    void embeddedStorage_doesNotTeachTheRedactorToMaskTheWordEmbedded() {
+        // given
+        DefinitionLoader loader = new DefinitionLoader(Map.of(), Path.of(""));
+
+        // when
+        JobDefinition definition = loader.load(Path.of("jobs/book-reviews.yml"));
+
+        // then
+        assertThat(definition.storage().embedded()).isTrue();
+        assertThat(dev.besworker.secrets.Redactor.scrub("starting the embedded emulator"))
+                .isEqualTo("starting the embedded emulator");
+    }
+
+    @Test
     void fullDefinition_readsEverySetting() throws IOException {
         // given every key set
         environment.put("APIM_KEY", "apim-subscription-canary-1234");
@@ -249,6 +284,32 @@ class DefinitionLoaderTest {
         // then
         assertThat(problems).containsExactly("jobs/job.yml: bes.api-key: is empty after substituting environment"
                 + " variables; set it to ${BES_API_KEY} and export the service's API key as BES_API_KEY (line 5)");
+    }
+
+    @Test
+    void unterminatedVariable_isRefused() throws IOException {
+        // given
+        write("x.yml", BASE.replace("${BES_API_KEY}", "${BES_API_KEY"));
+
+        // when
+        List<String> problems = problems("x.yml");
+
+        // then
+        assertThat(problems).containsExactly(
+                "jobs/x.yml: bes.api-key: has a ${ without a closing }; write ${NAME} or ${NAME:default} (line 5)");
+    }
+
+    @Test
+    void malformedVariableName_isRefused() throws IOException {
+        // given
+        write("x.yml", BASE.replace("${AZURE_STORAGE_CONNECTION_STRING}", "${AZURE-STORAGE}"));
+
+        // when
+        List<String> problems = problems("x.yml");
+
+        // then
+        assertThat(problems).containsExactly("jobs/x.yml: storage.connection-string: has a malformed variable"
+                + " reference; write ${NAME} or ${NAME:default}, NAME made of letters, digits and _ (line 11)");
     }
 
     // ------------------------------------------------------------------ one problem each
@@ -765,6 +826,33 @@ class DefinitionLoaderTest {
         // then
         assertThat(problems).containsExactly(
                 "jobs/x.yml: the file is empty; start from jobs/book-reviews.yml, which shows every setting");
+    }
+
+    @Test
+    void fileThatIsNotUtf8_isRefused() throws IOException {
+        // given a Latin-1 "café"
+        Path jobs = Files.createDirectories(workingDir.resolve("jobs"));
+        Files.write(jobs.resolve("x.yml"), (BASE + "global-parameters: {Name: caf\u00e9}\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
+
+        // when
+        List<String> problems = problems("x.yml");
+
+        // then
+        assertThat(problems).containsExactly("jobs/x.yml: is not UTF-8 text; save it as UTF-8");
+    }
+
+    @Test
+    void listWhereAValueBelongs_isRefused() throws IOException {
+        // given
+        write("x.yml", BASE.replace("container: bes-staging", "container: [bes-staging]"));
+
+        // when
+        List<String> problems = problems("x.yml");
+
+        // then
+        assertThat(problems).containsExactly("jobs/x.yml: storage.container: expected a single value, found a list;"
+                + " write it on one line after the colon (line 12)");
     }
 
     @Test
