@@ -119,8 +119,11 @@ public final class BesClient implements AutoCloseable {
 
     /**
      * Submits a job ({@code POST {service}/jobs}) and returns its id, quotes stripped. The job
-     * stays NotStarted until {@link #start(String)}. Accepts 200 (and 201, 202, 204) with the id
-     * as a JSON string or bare. See the class doc for when a submit is retried.
+     * stays NotStarted until {@link #start(String)}. Accepts 200 (and 201, 202) with the id as a
+     * JSON string or bare. A 204 counts as accepted too, but the JDK HTTP client never delivers a
+     * 204's body (it drops an unframed one and rejects a framed one), so a 204 ends in a
+     * {@link BesException} with {@link BesException#submitOutcomeUnknown()} true rather than a
+     * resubmit. See the class doc for when a submit is retried.
      *
      * @throws BesException on failure; check {@link BesException#submitOutcomeUnknown()}
      */
@@ -131,9 +134,10 @@ public final class BesClient implements AutoCloseable {
         return execute(call, response -> {
             String jobId = BesJson.jobId(response.body());
             if (jobId == null) {
-                String requestId = requestId(response.headers(), null);
+                String requestId = requestId(response);
                 String message = "BES accepted the job submit (HTTP " + response.statusCode()
                         + ") but its answer holds no job id (" + BesJson.excerpt(response.body()) + ")"
+                        + (response.statusCode() == 204 ? "; a 204 answer's body never reaches this client" : "")
                         + Operation.SUBMIT_UNKNOWN_HINT;
                 log.warn("BES job submit: {} [request id {}]", Redactor.scrub(message), requestId);
                 throw new BesException(message, response.statusCode(), "UnexpectedResponse", "UnexpectedResponse",
@@ -177,7 +181,7 @@ public final class BesClient implements AutoCloseable {
             try {
                 return BesJson.status(response.body());
             } catch (IllegalArgumentException e) {
-                String requestId = requestId(response.headers(), null);
+                String requestId = requestId(response);
                 String message = "BES answered the job status of " + jobId + " with something this client cannot read ("
                         + e.getMessage() + "): " + BesJson.excerpt(response.body())
                         + "; check that bes.endpoint points at a BES service";
@@ -261,6 +265,12 @@ public final class BesClient implements AutoCloseable {
                            String serviceMessage, boolean transientFailure, boolean retryable,
                            boolean submitOutcomeUnknown, Duration retryAfter, Throwable cause) {
 
+        Failure {
+            // Scrubbed here, not only in BesException, because these texts are logged before any exception exists.
+            message = Redactor.scrub(message);
+            serviceMessage = Redactor.scrub(serviceMessage);
+        }
+
         BesException toException(String text, int attempts) {
             return new BesException(text, httpStatus, errorClass, errorCode, requestId, serviceMessage,
                     transientFailure, submitOutcomeUnknown, attempts, cause);
@@ -283,7 +293,7 @@ public final class BesClient implements AutoCloseable {
                 if (call.operation().success.contains(response.statusCode())) {
                     return reader.read(response);
                 }
-                failure = httpFailure(call, response, clientRequestId);
+                failure = httpFailure(call, response);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 boolean unknown = call.operation() == Operation.SUBMIT;
@@ -359,10 +369,10 @@ public final class BesClient implements AutoCloseable {
         }
     }
 
-    private Failure httpFailure(Call call, HttpResponse<String> response, String clientRequestId) {
+    private Failure httpFailure(Call call, HttpResponse<String> response) {
         int status = response.statusCode();
         BesJson.ErrorBody error = BesJson.error(response.body());
-        String requestId = requestId(response.headers(), clientRequestId);
+        String requestId = requestId(response);
         boolean transientFailure = TRANSIENT_STATUSES.contains(status);
         boolean submit = call.operation() == Operation.SUBMIT;
         boolean retryable = transientFailure && (!submit || SUBMIT_NOT_PROCESSED_STATUSES.contains(status));
@@ -444,6 +454,12 @@ public final class BesClient implements AutoCloseable {
                     clientRequestId, null, false, false, false, null, e);
         }
         String unknownHint = submit ? Operation.SUBMIT_UNKNOWN_HINT : "";
+        if (submit && e.getMessage() != null && e.getMessage().contains("204 response")) {
+            // The JDK client refuses a 204 that carries a body: BES accepted the job, but its id is unreadable.
+            return new Failure("BES accepted the job submit with HTTP 204 and put the job id in a body, which HTTP"
+                    + " does not allow after a 204 and this client cannot read" + unknownHint, 204, "UnexpectedResponse",
+                    "UnexpectedResponse", clientRequestId, null, false, false, true, null, e);
+        }
         if (e instanceof HttpTimeoutException) {
             return new Failure("BES did not answer the " + what + " within " + human(requestTimeout) + unknownHint,
                     0, "Timeout", "Timeout", clientRequestId, null, true, !submit, submit, null, e);
@@ -468,14 +484,15 @@ public final class BesClient implements AutoCloseable {
 
     // ---------------------------------------------------------------- helpers
 
-    private static String requestId(HttpHeaders headers, String fallback) {
+    /** The service's request id header, else the client request id this client sent. */
+    private static String requestId(HttpResponse<?> response) {
         for (String name : REQUEST_ID_HEADERS) {
-            Optional<String> value = headers.firstValue(name);
+            Optional<String> value = response.headers().firstValue(name);
             if (value.isPresent() && !value.get().isBlank()) {
                 return Redactor.scrub(value.get().strip());
             }
         }
-        return fallback;
+        return response.request().headers().firstValue("x-ms-client-request-id").orElse(null);
     }
 
     /**
