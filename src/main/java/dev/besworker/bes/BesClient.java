@@ -4,6 +4,7 @@ import dev.besworker.secrets.Redactor;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpHeaders;
@@ -194,12 +195,21 @@ public final class BesClient implements AutoCloseable {
 
     /**
      * Cancels and removes a job ({@code DELETE {service}/jobs/{id}}; 200, 202 or 204). A 404 is
-     * success: the job is already gone.
+     * success (the job is already gone) unless its error code says the web service or workspace
+     * itself is unknown (WebServiceNotFound, WorkspaceNotFound): then the job may still exist and
+     * a {@link BesException} is thrown.
      */
     public void cancel(String jobId) {
         Call call = new Call(Operation.CANCEL, "DELETE", uri("/jobs/" + jobSegment(jobId)), null, jobId);
         execute(call, response -> {
             if (response.statusCode() == 404) {
+                BesJson.ErrorBody error = BesJson.error(response.body());
+                if (isServiceMissing(error.code())) {
+                    // Not "job gone" but "wrong address": the job may still be running somewhere.
+                    Failure failure = httpFailure(call, response);
+                    log.warn("BES job cancel failed: {} [request id {}]", failure.message(), failure.requestId());
+                    throw failure.toException(failure.message(), 1);
+                }
                 log.debug("BES job {} was already gone when cancelled", jobId);
             }
             return null;
@@ -397,9 +407,7 @@ public final class BesClient implements AutoCloseable {
             case 403 -> "BES refused access " + label + said
                     + "; check the definition's bes.subscription-key and bes.api-key, and that the gateway admits this host";
             case 404 -> {
-                boolean serviceMissing = code != null
-                        && (code.equalsIgnoreCase("WebServiceNotFound") || code.equalsIgnoreCase("WorkspaceNotFound"));
-                if (call.jobId() != null && !serviceMissing) {
+                if (call.jobId() != null && !isServiceMissing(code)) {
                     yield "BES does not know job " + call.jobId() + " " + label
                             + ": it may have been cancelled or removed; otherwise check bes.endpoint, bes.workspace and bes.service";
                 }
@@ -418,6 +426,11 @@ public final class BesClient implements AutoCloseable {
             case 502, 504 -> "The BES gateway got no good answer for the " + what + " " + label + said;
             default -> "BES answered HTTP " + status + " to the " + what + " " + label + said;
         };
+    }
+
+    /** Whether a 404's code says the workspace or service is unknown (rather than the job). */
+    private static boolean isServiceMissing(String code) {
+        return code != null && (code.equalsIgnoreCase("WebServiceNotFound") || code.equalsIgnoreCase("WorkspaceNotFound"));
     }
 
     private static String hint(String code) {
@@ -472,7 +485,7 @@ public final class BesClient implements AutoCloseable {
     private static boolean neverSent(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof ConnectException || t instanceof HttpConnectTimeoutException
-                    || t instanceof UnresolvedAddressException || t instanceof java.net.UnknownHostException) {
+                    || t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
                 return true;
             }
             if (t.getCause() == t) {

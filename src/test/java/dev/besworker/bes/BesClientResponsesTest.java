@@ -260,4 +260,17 @@ class BesClientResponsesTest extends BesClientTestBase {
         assertThat(fake.requests()).hasSize(1);
         assertThat(sleeper.waits()).isEmpty();
     }
+
+    @Test
+    void cancel_whenTheServiceItselfIsUnknown_fails() {
+        // given: a 404 that is about the address, not the job
+        fake.then(FakeBes.besError(404, "NotFound", "WebServiceNotFound", "Web service not found."));
+
+        // when
+        BesException failure = catchThrowableOfType(BesException.class, () -> client().cancel(JOB_ID));
+
+        // then
+        assertThat(failure.isNotFound()).isTrue();
+        assertThat(failure.getMessage()).contains("check bes.endpoint, bes.workspace and bes.service");
+    }
 }

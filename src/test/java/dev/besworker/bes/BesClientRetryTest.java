@@ -287,6 +287,30 @@ class BesClientRetryTest extends BesClientTestBase {
     }
 
     @Test
+    void retryAfterInMilliseconds_isWaitedAtLeast() {
+        // given
+        fake.then(FakeBes.empty(503).header("retry-after-ms", "2500"), FakeBes.json(200, RUNNING));
+
+        // when
+        client().status(JOB_ID);
+
+        // then
+        assertThat(sleeper.waits()).singleElement().satisfies(wait -> assertThat(wait).isGreaterThanOrEqualTo(Duration.ofMillis(2500)));
+    }
+
+    @Test
+    void unreadableRetryAfter_fallsBackToThePolicy() {
+        // given
+        fake.then(FakeBes.empty(503).header("Retry-After", "soon-ish"), FakeBes.json(200, RUNNING));
+
+        // when
+        client().status(JOB_ID);
+
+        // then: the base policy caps the first wait at 100 ms
+        assertThat(sleeper.waits()).singleElement().satisfies(wait -> assertThat(wait).isLessThanOrEqualTo(Duration.ofMillis(100)));
+    }
+
+    @Test
     void retryAfterBeyondTheBudget_waitsOnlyWhatIsLeftThenGivesUp() {
         // given
         fake.then(FakeBes.empty(503).header("Retry-After", "100"), FakeBes.empty(503).header("Retry-After", "100"),
