@@ -66,7 +66,18 @@ class SubmitJobTasklet extends ScoringTasklet implements AutoCloseable {
         BatchJobRequest request = request(state, parameters);
         checkStop("before submitting");
         int submission = Integer.parseInt(state.get(RunKeys.BES_SUBMISSIONS).orElse("0")) + 1;
-        String jobId = bes.submit(request);
+        String jobId;
+        try {
+            jobId = bes.submit(request);
+        }
+        catch (BesException ex) {
+            if (ex.submitOutcomeUnknown()) {
+                throw new RemoteJobException("the submit's answer was lost (" + ex.getMessage() + "): BES may or may "
+                        + "not have created a job, and it offers no way to ask. A restart submits again; a job the lost "
+                        + "submit may have created stays NotStarted and is never started");
+            }
+            throw ex;
+        }
         state.put(RunKeys.BES_JOB_ID, jobId);
         state.put(RunKeys.BES_SUBMISSIONS, Integer.toString(submission));
         log.info("submitted BES job {} (submission {} of this run)", jobId, submission);
