@@ -46,5 +46,7 @@ public final class BesWorkerApplication {
         }
         System.setProperty("besworker.data-dir", Path.of(dataDir).toAbsolutePath().normalize().toString());
         System.setProperty("besworker.log-name", emulator ? "emulator" : "bes-worker");
+        // The Azure SDK sets Content-Length on uploads; the JDK client refuses it unless allowed.
+        System.setProperty("jdk.httpclient.allowRestrictedHeaders", "content-length");
     }
 }

@@ -38,14 +38,19 @@ public class RunLogListener implements JobExecutionListener {
         MDC.remove("execution");
     }
 
-    /** The message of a failure's root cause, scrubbed. */
+    /**
+     * The sentence that explains a failure, scrubbed: the message of the first of bes-worker's
+     * own exceptions in the cause chain (they are written for users), else the root cause's.
+     */
     public static String reason(Throwable failure) {
-        Throwable cause = failure;
-        while (cause.getCause() != null && cause.getCause() != cause
-                && (cause.getMessage() == null || cause.getMessage().equals(cause.getCause().toString()))) {
-            cause = cause.getCause();
+        Throwable root = failure;
+        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause.getClass().getName().startsWith("dev.besworker.") && cause.getMessage() != null) {
+                return Redactor.scrub(cause.getMessage());
+            }
+            root = cause;
         }
-        String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
         return Redactor.scrub(message);
     }
 

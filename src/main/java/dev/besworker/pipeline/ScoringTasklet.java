@@ -13,6 +13,7 @@ import org.springframework.batch.core.step.tasklet.StoppableTasklet;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
 import dev.besworker.definition.JobDefinition;
+import dev.besworker.staging.TransferStoppedException;
 
 /**
  * What every scoring step shares: its definition, the run's write-through state, and a stop
@@ -32,11 +33,16 @@ abstract class ScoringTasklet implements StoppableTasklet {
     }
 
     @Override
-    public final RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) throws Exception {
+    public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) throws Exception {
         StepExecution stepExecution = chunkContext.getStepContext().getStepExecution();
         current = stepExecution;
         RunState state = new RunState(stepExecution.getJobExecution(), jobRepository);
-        execute(state, stepExecution.getJobParameters(), contribution);
+        try {
+            execute(state, stepExecution.getJobParameters(), contribution);
+        }
+        catch (TransferStoppedException ex) {
+            throw new JobInterruptedException(ex.getMessage() + "; restart resumes from here", BatchStatus.STOPPED);
+        }
         return RepeatStatus.FINISHED;
     }
 

@@ -207,9 +207,11 @@ public final class ResultDownloader {
             code = matcher.find() ? matcher.group(1) : "";
         }
         String what = shown + " answered HTTP " + status + (code.isEmpty() ? "" : " " + code);
-        if (status == 403 && ("AuthenticationFailed".equals(code) || "AuthorizationFailure".equals(code)
-                || body.toLowerCase(java.util.Locale.ROOT).contains("expir"))) {
-            return new SasExpiredException(what + ": the SAS token is expired or invalid; fetch a fresh URL", status);
+        if (status == 403) {
+            // Expired, revoked, or without read permission (AuthorizationPermissionMismatch): all
+            // mean this URL will not do, and a fresh one, or other credentials, might.
+            return new SasExpiredException(what + ": the SAS was refused (expired, invalid or not allowed to read); "
+                    + "fetch a fresh URL", status);
         }
         if (status == 404) {
             return new TransferException(what + ": the blob does not exist", false, status, null);
