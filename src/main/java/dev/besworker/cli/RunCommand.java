@@ -56,6 +56,10 @@ class RunCommand extends WorkerCommand {
         try (WorkerSession session = WorkerSession.open(global)) {
             ScoringRuns runs = session.bean(ScoringRuns.class);
             PreparedRun prepared = runs.prepare(new RunRequest(definition, files, outputDir, parameters, force));
+            var earlier = runs.earlierCompleted(prepared);
+            if (earlier.isPresent()) {
+                return Outcomes.print(earlier.get(), out, this::command);
+            }
             session.startEmbeddedFor(definition);
             RunOutcome outcome = runs.run(prepared);
             return Outcomes.print(outcome, out, this::command);

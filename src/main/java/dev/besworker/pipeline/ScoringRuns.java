@@ -112,6 +112,23 @@ public class ScoringRuns {
         return new PreparedRun(request, definition, inputs, RunIdentity.of(definition, inputs, globals));
     }
 
+    /**
+     * The newest completed run of the same work, unless the request forces a new one: reported
+     * instead of scoring twice, and known before any service is started.
+     */
+    public java.util.Optional<RunOutcome> earlierCompleted(PreparedRun prepared) {
+        if (prepared.request().force()) {
+            return java.util.Optional.empty();
+        }
+        return runIndex.executions(prepared.identity()).stream().map(jobRepository::getJobExecution)
+                .filter(execution -> execution.getStatus() == BatchStatus.COMPLETED).findFirst()
+                .map(execution -> {
+                    log.info("{} was already scored by execution {} on {}; not scoring again (use --force to)",
+                            prepared.inputs().get(0).path(), execution.getId(), execution.getEndTime());
+                    return outcome(execution, true);
+                });
+    }
+
     /** Checks the request, then runs it (or reports or restarts the same work) to the end. */
     public RunOutcome run(RunRequest request) {
         return run(prepare(request));
@@ -234,7 +251,10 @@ public class ScoringRuns {
                     new InputRules(spec.requiredColumns(), spec.delimiter(), spec.maxRecordBytes()),
                     new Progress(log, "validate " + spec.name()));
             log.info("{}: {} is valid: {} rows, {}", spec.name(), file, check.dataRows(), Progress.bytes(check.bytes()));
-            inputs.add(InputFile.of(spec.name(), check, modified(file)));
+            InputFile input = InputFile.of(spec.name(), check, modified(file));
+            // Absolute, so that a restart from another working directory finds the file.
+            inputs.add(new InputFile(input.name(), file.toAbsolutePath().normalize(), input.sha256(), input.md5(),
+                    input.bytes(), input.rows(), input.modifiedMillis()));
         }
         if (!byName.isEmpty()) {
             throw new IllegalArgumentException("definition '" + definition.name() + "' has no input named "
