@@ -23,6 +23,10 @@ import org.apache.commons.csv.DuplicateHeaderMode;
  * lines are skipped; every row must have as many fields as the header. Output: RFC 4180 CSV with
  * CRLF line ends, TSV, or ARFF. Problems surface as {@link ModuleException} naming the blob, the
  * line and the fix.
+ * <p>
+ * Each call parses on a helper daemon thread ({@code feature-hashing-reader}) while the calling
+ * thread hashes and writes, so a transform runs close to the bare Commons CSV parsing rate on
+ * two or more cores. Instances are immutable and may be shared.
  */
 public final class FeatureHashingTransform {
 
