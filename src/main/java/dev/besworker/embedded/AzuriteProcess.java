@@ -33,6 +33,15 @@ public final class AzuriteProcess implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AzuriteProcess.class);
 
+    private static final String GUARD = String.join("\n",
+            "const {spawn} = require('child_process');",
+            "const [parent, exe, ...args] = process.argv.slice(1);",
+            "const child = spawn(exe, args, {stdio: 'inherit'});",
+            "const stop = () => { try { child.kill('SIGTERM'); } catch (e) {} setTimeout(() => process.exit(0), 3000).unref(); };",
+            "setInterval(() => { try { process.kill(Number(parent), 0); } catch (e) { stop(); } }, 1000);",
+            "process.on('SIGTERM', stop); process.on('SIGINT', stop);",
+            "child.on('exit', (code) => process.exit(code === null ? 0 : code));");
+
     private final Process process;
     private final int port;
     private final Path location;
@@ -55,7 +64,10 @@ public final class AzuriteProcess implements AutoCloseable {
     public static AzuriteProcess start(Path location, int port) throws IOException {
         Path executable = findExecutable();
         int chosen = port == 0 ? freePort() : port;
-        List<String> command = new ArrayList<>(List.of(executable.toString(),
+        // Through a small node guard that ends Azurite when this JVM dies, even by kill -9:
+        // an orphan would hold the data folder and the next run's Azurite would fight it.
+        List<String> command = new ArrayList<>(List.of("node", "-e", GUARD,
+                Long.toString(ProcessHandle.current().pid()), executable.toString(),
                 "--blobHost", "127.0.0.1", "--blobPort", Integer.toString(chosen),
                 "--silent", "--skipApiVersionCheck", "--loose"));
         if (location == null) {

@@ -20,8 +20,10 @@ public final class Redactor {
     private static final Set<String> known = ConcurrentHashMap.newKeySet();
 
     private static final Pattern SHAPES = Pattern.compile(
-            "(?i)(AccountKey=|SharedAccessSignature=|[?&]sig=|\"sig\"\\s*:\\s*\"|Bearer\\s+|Ocp-Apim-Subscription-Key:\\s*|api-key[\"']?\\s*[:=]\\s*[\"']?)"
-                    + "([^;&\"'\\s,}]+)");
+            "(?i)(AccountKey=|SharedAccessSignature=|[?&]sig=|\"sig\"\\s*:\\s*\"|Bearer\\s+|Ocp-Apim-Subscription-Key:\\s*)"
+                    + "([^;&\"'\\s,}]+)"
+                    // an api-key followed by something key-shaped, not by prose ("api-key: missing; set it")
+                    + "|(?i)(api-?key[\"']?\\s*[:=]\\s*[\"']?)([A-Za-z0-9+/_-]{16,}={0,2})");
 
     private Redactor() {
     }
@@ -52,7 +54,8 @@ public final class Redactor {
         StringBuilder out = new StringBuilder(result.length());
         matcher.reset();
         while (matcher.find()) {
-            matcher.appendReplacement(out, Matcher.quoteReplacement(matcher.group(1) + MASK));
+            String prefix = matcher.group(1) != null ? matcher.group(1) : matcher.group(3);
+            matcher.appendReplacement(out, Matcher.quoteReplacement(prefix + MASK));
         }
         matcher.appendTail(out);
         return out.toString();

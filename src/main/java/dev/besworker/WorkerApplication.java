@@ -1,0 +1,21 @@
+package dev.besworker;
+
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Import;
+
+import dev.besworker.ops.OpsConfiguration;
+import dev.besworker.pipeline.ScoringJobConfiguration;
+
+/**
+ * The worker's Spring application: the JDBC job repository (Boot's auto-configuration), the
+ * scoring job and the operations beans. Configured explicitly rather than by scanning, for a
+ * quick start.
+ */
+@SpringBootConfiguration
+@EnableAutoConfiguration
+@EnableConfigurationProperties(WorkerProperties.class)
+@Import({ ScoringJobConfiguration.class, OpsConfiguration.class })
+public class WorkerApplication {
+}

@@ -1,0 +1,27 @@
+package dev.besworker.cli;
+
+import java.io.IOException;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+import dev.besworker.pipeline.ScoringRuns;
+
+/** {@code restart}: resumes a failed or stopped execution where it stopped. */
+@Command(name = "restart", mixinStandardHelpOptions = true,
+        description = { "Restarts a failed or stopped execution from the step where it stopped.",
+                "An execution left running by a dead process is recovered first; one whose process lives is refused (exit 4)." })
+class RestartCommand extends WorkerCommand {
+
+    @Parameters(index = "0", paramLabel = "EXECUTION-ID")
+    long executionId;
+
+    @Override
+    protected int execute() throws IOException {
+        try (WorkerSession session = WorkerSession.open(global)) {
+            ScoringRuns runs = session.bean(ScoringRuns.class);
+            session.startEmbeddedFor(runs.definitionOf(executionId));
+            return Outcomes.print(runs.restart(executionId), out, this::command);
+        }
+    }
+}

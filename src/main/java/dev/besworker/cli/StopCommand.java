@@ -1,0 +1,51 @@
+package dev.besworker.cli;
+
+import java.io.IOException;
+import java.time.Duration;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.repository.JobRepository;
+
+import dev.besworker.WorkerProperties;
+import dev.besworker.ops.ExecutionOwners;
+
+/** {@code stop}: asks a running execution's process to stop it, restartably. */
+@Command(name = "stop", mixinStandardHelpOptions = true,
+        description = { "Asks the process running an execution to stop it; it ends STOPPED and can be restarted.",
+                "An execution left running by a dead process is marked FAILED instead (restartable too)." })
+class StopCommand extends WorkerCommand {
+
+    @Parameters(index = "0", paramLabel = "EXECUTION-ID")
+    long executionId;
+
+    @Override
+    protected int execute() throws IOException {
+        try (WorkerSession session = WorkerSession.open(global)) {
+            JobRepository repository = session.bean(JobRepository.class);
+            ExecutionOwners owners = session.bean(ExecutionOwners.class);
+            JobExecution execution = Executions.find(repository, executionId);
+            if (!execution.getStatus().isRunning()) {
+                out.println("execution " + executionId + " is not running (" + execution.getStatus() + ")");
+                return ExitCodes.COMPLETED;
+            }
+            if (!owners.requestStop(executionId)) {
+                owners.takeOver(execution);
+                out.println("execution " + executionId + " was left running by a process that is gone; marked FAILED");
+                out.println("restart with: " + command("restart " + executionId));
+                return ExitCodes.COMPLETED;
+            }
+            Duration timeout = session.bean(WorkerProperties.class).stopTimeout();
+            JobExecution ended = Executions.awaitEnd(repository, executionId, timeout);
+            if (ended.getStatus().isRunning()) {
+                out.println("execution " + executionId + " was asked to stop and is still " + ended.getStatus()
+                        + " after " + timeout.toSeconds() + "s; check again with: " + command("show " + executionId));
+                return ExitCodes.FAILED;
+            }
+            out.println("execution " + executionId + " " + ended.getStatus());
+            out.println("restart with: " + command("restart " + executionId));
+            return ExitCodes.COMPLETED;
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package dev.besworker.pipeline;
+
+import java.time.Duration;
+import java.util.Locale;
+
+import org.slf4j.Logger;
+
+import dev.besworker.staging.TransferListener;
+
+/**
+ * Logs a long transfer's progress: bytes, percent, rate and elapsed time, at most every few
+ * seconds, and once at the end.
+ */
+final class Progress implements TransferListener {
+
+    private static final long INTERVAL_NANOS = Duration.ofSeconds(3).toNanos();
+
+    private final Logger log;
+    private final String what;
+    private final long started = System.nanoTime();
+    private long lastLogged = started;
+    private long lastBytes;
+
+    Progress(Logger log, String what) {
+        this.log = log;
+        this.what = what;
+    }
+
+    @Override
+    public void progress(long bytesDone, long bytesTotal) {
+        long now = System.nanoTime();
+        lastBytes = bytesDone;
+        if (now - lastLogged >= INTERVAL_NANOS) {
+            lastLogged = now;
+            log.info("{}: {} of {} ({}), {}/s, elapsed {}", what, bytes(bytesDone), bytes(bytesTotal),
+                    percent(bytesDone, bytesTotal), bytes(rate(bytesDone, now)), elapsed(now));
+        }
+    }
+
+    /** Logs the final line. */
+    void done(String outcome) {
+        long now = System.nanoTime();
+        log.info("{}: {} {}, {}/s, took {}", what, outcome, bytes(lastBytes), bytes(rate(lastBytes, now)), elapsed(now));
+    }
+
+    void done(String outcome, long bytes) {
+        lastBytes = bytes;
+        done(outcome);
+    }
+
+    private long rate(long bytes, long now) {
+        double seconds = Math.max(1e-3, (now - started) / 1e9);
+        return (long) (bytes / seconds);
+    }
+
+    private String elapsed(long now) {
+        return seconds(Duration.ofNanos(now - started));
+    }
+
+    static String seconds(Duration duration) {
+        long millis = duration.toMillis();
+        if (millis < 60_000) {
+            return String.format(Locale.ROOT, "%.1fs", millis / 1000.0);
+        }
+        long seconds = millis / 1000;
+        return seconds >= 3600 ? String.format(Locale.ROOT, "%dh%02dm%02ds", seconds / 3600, seconds / 60 % 60, seconds % 60)
+                : String.format(Locale.ROOT, "%dm%02ds", seconds / 60, seconds % 60);
+    }
+
+    private static String percent(long done, long total) {
+        return total <= 0 ? "?%" : String.format(Locale.ROOT, "%.0f%%", 100.0 * done / total);
+    }
+
+    static String bytes(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double value = bytes;
+        int unit = -1;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
+    }
+}

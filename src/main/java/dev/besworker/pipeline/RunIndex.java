@@ -1,0 +1,36 @@
+package dev.besworker.pipeline;
+
+import java.util.List;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Finds the executions of a run identity (definition, input hash, request hash) across all its
+ * job instances, forced ones included, newest first: one query instead of loading every
+ * instance's parameters.
+ */
+public class RunIndex {
+
+    private static final String SQL = """
+            select e.JOB_EXECUTION_ID from BATCH_JOB_EXECUTION e
+            join BATCH_JOB_EXECUTION_PARAMS d on d.JOB_EXECUTION_ID = e.JOB_EXECUTION_ID
+                 and d.PARAMETER_NAME = ? and d.PARAMETER_VALUE = ?
+            join BATCH_JOB_EXECUTION_PARAMS i on i.JOB_EXECUTION_ID = e.JOB_EXECUTION_ID
+                 and i.PARAMETER_NAME = ? and i.PARAMETER_VALUE = ?
+            join BATCH_JOB_EXECUTION_PARAMS r on r.JOB_EXECUTION_ID = e.JOB_EXECUTION_ID
+                 and r.PARAMETER_NAME = ? and r.PARAMETER_VALUE = ?
+            order by e.JOB_EXECUTION_ID desc
+            """;
+
+    private final JdbcTemplate jdbc;
+
+    public RunIndex(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Execution ids of the identity, newest first. */
+    public List<Long> executions(RunIdentity identity) {
+        return jdbc.queryForList(SQL, Long.class, RunKeys.DEFINITION, identity.definition(), RunKeys.INPUT_SHA256,
+                identity.inputSha256(), RunKeys.REQUEST_HASH, identity.requestHash());
+    }
+}

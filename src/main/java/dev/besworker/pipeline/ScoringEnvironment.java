@@ -1,0 +1,96 @@
+package dev.besworker.pipeline;
+
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
+
+import dev.besworker.bes.BesClient;
+import dev.besworker.bes.BesEndpoint;
+import dev.besworker.bes.RetryPolicy;
+import dev.besworker.definition.BesSettings;
+import dev.besworker.definition.DefinitionLoader;
+import dev.besworker.definition.JobDefinition;
+import dev.besworker.definition.RetrySettings;
+import dev.besworker.staging.BlobStaging;
+
+/**
+ * Where the scoring steps get their definition and their remote clients from. A definition is
+ * read again from the jobs folder for every step, so that a restart uses the definition as it
+ * is now (its identity hash tells whether the request changed); {@code embedded} values are
+ * replaced by the {@link LocalServices} the command line started.
+ */
+public class ScoringEnvironment {
+
+    private final DefinitionLoader loader;
+    private final Path jobsDir;
+    private final AtomicReference<LocalServices> local = new AtomicReference<>();
+
+    public ScoringEnvironment(DefinitionLoader loader, Path jobsDir) {
+        this.loader = loader;
+        this.jobsDir = jobsDir;
+    }
+
+    /** The jobs folder definitions are read from. */
+    public Path jobsDir() {
+        return jobsDir;
+    }
+
+    /** Makes {@code embedded} definitions use these services; null forgets them. */
+    public void useLocalServices(LocalServices services) {
+        local.set(services);
+    }
+
+    /** The services standing in for {@code embedded}, or null. */
+    public LocalServices localServices() {
+        return local.get();
+    }
+
+    /**
+     * The named definition, with {@code embedded} endpoint and storage replaced.
+     *
+     * @throws dev.besworker.definition.DefinitionException when the file is invalid
+     * @throws IllegalStateException when it is embedded and no local services run
+     */
+    public JobDefinition definition(String name) {
+        return effective(rawDefinition(name));
+    }
+
+    /** The named definition as written, {@code embedded} values kept. */
+    public JobDefinition rawDefinition(String name) {
+        return loader.load(jobsDir, name);
+    }
+
+    /** The definition with its {@code embedded} parts replaced by the running local services. */
+    public JobDefinition effective(JobDefinition definition) {
+        if (!definition.isEmbedded()) {
+            return definition;
+        }
+        LocalServices services = local.get();
+        if (services == null) {
+            throw new IllegalStateException("definition '" + definition.name()
+                    + "' uses embedded services, but none are running in this process");
+        }
+        JobDefinition effective = definition;
+        if (definition.bes().embedded()) {
+            effective = effective.withEndpoint(services.besEndpoint(), services.apiKey());
+        }
+        if (definition.storage().embedded()) {
+            effective = effective.withStorage(services.connectionString());
+        }
+        return effective;
+    }
+
+    /** A BES client for the definition; the caller closes it. */
+    public BesClient openBes(JobDefinition definition) {
+        BesSettings bes = definition.bes();
+        RetrySettings retry = bes.retry();
+        return new BesClient(
+                BesEndpoint.of(bes.endpoint(), bes.workspace(), bes.service(), bes.apiKey(), bes.subscriptionKey()),
+                new RetryPolicy(retry.maxAttempts(), retry.initialBackoff(), retry.maxBackoff(), retry.budget()),
+                bes.requestTimeout());
+    }
+
+    /** Blob staging for the definition's container; the caller closes it. */
+    public BlobStaging openStaging(JobDefinition definition) {
+        return new BlobStaging(definition.storage().connectionString(), definition.storage().container());
+    }
+}

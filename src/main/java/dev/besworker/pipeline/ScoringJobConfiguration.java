@@ -1,0 +1,158 @@
+package dev.besworker.pipeline;
+
+import java.nio.file.Path;
+
+import org.springframework.batch.core.configuration.annotation.StepScope;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.listener.JobExecutionListener;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.batch.core.step.tasklet.Tasklet;
+import org.springframework.batch.infrastructure.support.transaction.ResourcelessTransactionManager;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.PlatformTransactionManager;
+
+import dev.besworker.WorkerProperties;
+import dev.besworker.definition.DefinitionLoader;
+import dev.besworker.definition.JobDefinition;
+import dev.besworker.staging.CsvValidator;
+import dev.besworker.staging.ResultDownloader;
+
+/**
+ * The scoring job: validate, upload, submit, start, await, download, cleanup.
+ * <p>
+ * Each step is one tasklet that loops inside a single call (a poll may last hours), so the
+ * steps run without a database transaction around them: a {@link ResourcelessTransactionManager}
+ * keeps the job repository's own writes, such as the BES job id, committed the moment they are
+ * made instead of at the end of the step. Submit, start and await run again on a restart even
+ * when complete, and decide from the ExecutionContext whether there is anything to do: that is
+ * how a restart after a Failed remote job submits anew, while one after a crash does not.
+ */
+@Configuration(proxyBeanMethods = false)
+public class ScoringJobConfiguration {
+
+    private static final RunLogListener.Steps STEP_LOG = new RunLogListener.Steps();
+
+    private static final String DEFINITION = "#{jobParameters['" + RunKeys.DEFINITION + "']}";
+
+    @Bean
+    ScoringEnvironment scoringEnvironment(WorkerProperties properties) {
+        return new ScoringEnvironment(new DefinitionLoader(System.getenv(), Path.of("").toAbsolutePath()),
+                properties.jobsDir());
+    }
+
+    @Bean
+    CsvValidator csvValidator() {
+        return new CsvValidator();
+    }
+
+    @Bean
+    RunLogListener runLogListener() {
+        return new RunLogListener();
+    }
+
+    @Bean
+    RunIndex runIndex(JdbcTemplate jdbcTemplate) {
+        return new RunIndex(jdbcTemplate);
+    }
+
+    @Bean
+    ScoringRuns scoringRuns(JobOperator jobOperator, JobRepository jobRepository, Job besScoringJob,
+            ScoringEnvironment environment, CsvValidator validator, RunIndex runIndex,
+            ObjectProvider<ExecutionGuard> guard) {
+        return new ScoringRuns(jobOperator, jobRepository, besScoringJob, environment, validator, runIndex,
+                guard.getIfAvailable(() -> ExecutionGuard.NONE));
+    }
+
+    @Bean
+    @StepScope
+    ValidateInputTasklet validateTasklet(@Value(DEFINITION) String name, ScoringEnvironment environment,
+            JobRepository jobRepository, CsvValidator validator) {
+        return new ValidateInputTasklet(environment.definition(name), jobRepository, validator);
+    }
+
+    @Bean
+    @StepScope
+    UploadInputTasklet uploadTasklet(@Value(DEFINITION) String name, ScoringEnvironment environment,
+            JobRepository jobRepository) {
+        JobDefinition definition = environment.definition(name);
+        return new UploadInputTasklet(definition, jobRepository, environment.openStaging(definition));
+    }
+
+    @Bean
+    @StepScope
+    SubmitJobTasklet submitTasklet(@Value(DEFINITION) String name, ScoringEnvironment environment,
+            JobRepository jobRepository) {
+        JobDefinition definition = environment.definition(name);
+        return new SubmitJobTasklet(definition, jobRepository, environment.openBes(definition),
+                environment.openStaging(definition));
+    }
+
+    @Bean
+    @StepScope
+    StartJobTasklet startTasklet(@Value(DEFINITION) String name, ScoringEnvironment environment,
+            JobRepository jobRepository) {
+        JobDefinition definition = environment.definition(name);
+        return new StartJobTasklet(definition, jobRepository, environment.openBes(definition));
+    }
+
+    @Bean
+    @StepScope
+    AwaitCompletionTasklet awaitTasklet(@Value(DEFINITION) String name, ScoringEnvironment environment,
+            JobRepository jobRepository) {
+        JobDefinition definition = environment.definition(name);
+        return new AwaitCompletionTasklet(definition, jobRepository, environment.openBes(definition));
+    }
+
+    @Bean
+    @StepScope
+    DownloadResultsTasklet downloadTasklet(@Value(DEFINITION) String name, ScoringEnvironment environment,
+            JobRepository jobRepository) {
+        JobDefinition definition = environment.definition(name);
+        return new DownloadResultsTasklet(definition, jobRepository, environment.openBes(definition),
+                environment.openStaging(definition), new ResultDownloader());
+    }
+
+    @Bean
+    @StepScope
+    CleanupTasklet cleanupTasklet(@Value(DEFINITION) String name, ScoringEnvironment environment,
+            JobRepository jobRepository) {
+        JobDefinition definition = environment.definition(name);
+        return new CleanupTasklet(definition, jobRepository, environment.openBes(definition),
+                environment.openStaging(definition));
+    }
+
+    @Bean
+    Job besScoringJob(JobRepository jobRepository, ValidateInputTasklet validateTasklet,
+            UploadInputTasklet uploadTasklet, SubmitJobTasklet submitTasklet, StartJobTasklet startTasklet,
+            AwaitCompletionTasklet awaitTasklet, DownloadResultsTasklet downloadTasklet,
+            CleanupTasklet cleanupTasklet, ObjectProvider<JobExecutionListener> listeners) {
+        PlatformTransactionManager noTransaction = new ResourcelessTransactionManager();
+        var job = new JobBuilder(RunKeys.JOB_NAME, jobRepository)
+                .start(step("validate", validateTasklet, false, jobRepository, noTransaction))
+                .next(step("upload", uploadTasklet, false, jobRepository, noTransaction))
+                .next(step("submit", submitTasklet, true, jobRepository, noTransaction))
+                .next(step("start", startTasklet, true, jobRepository, noTransaction))
+                .next(step("await", awaitTasklet, true, jobRepository, noTransaction))
+                .next(step("download", downloadTasklet, false, jobRepository, noTransaction))
+                .next(step("cleanup", cleanupTasklet, false, jobRepository, noTransaction));
+        listeners.orderedStream().forEach(job::listener);
+        return job.build();
+    }
+
+    private static Step step(String name, Tasklet tasklet, boolean rerunWhenComplete, JobRepository jobRepository,
+            PlatformTransactionManager transactionManager) {
+        return new StepBuilder(name, jobRepository)
+                .tasklet(tasklet, transactionManager)
+                .listener(STEP_LOG)
+                .allowStartIfComplete(rerunWhenComplete)
+                .build();
+    }
+}

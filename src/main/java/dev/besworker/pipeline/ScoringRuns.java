@@ -1,0 +1,264 @@
+package dev.besworker.pipeline;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.repository.JobRepository;
+
+import dev.besworker.definition.InputSpec;
+import dev.besworker.definition.JobDefinition;
+import dev.besworker.staging.CsvCheck;
+import dev.besworker.staging.CsvValidator;
+import dev.besworker.staging.InputRejectedException;
+import dev.besworker.staging.InputRules;
+
+/**
+ * Starts and restarts scoring runs, in the calling thread. {@link #run} checks the definition and
+ * the inputs first (one pass validates and hashes each file: the hash is part of the run's
+ * identity), then either reports an earlier completed run of the same identity, restarts the
+ * newest unfinished one, or launches a new run.
+ */
+public class ScoringRuns {
+
+    private static final Logger log = LoggerFactory.getLogger(ScoringRuns.class);
+
+    private final JobOperator jobOperator;
+    private final JobRepository jobRepository;
+    private final Job job;
+    private final ScoringEnvironment environment;
+    private final CsvValidator validator;
+    private final RunIndex runIndex;
+    private final ExecutionGuard guard;
+
+    public ScoringRuns(JobOperator jobOperator, JobRepository jobRepository, Job job, ScoringEnvironment environment,
+            CsvValidator validator, RunIndex runIndex, ExecutionGuard guard) {
+        this.jobOperator = jobOperator;
+        this.jobRepository = jobRepository;
+        this.job = job;
+        this.environment = environment;
+        this.validator = validator;
+        this.runIndex = runIndex;
+        this.guard = guard;
+    }
+
+    /**
+     * What to score.
+     *
+     * @param definition the definition's name
+     * @param inputs input name to file; a single entry with a null name means the definition's one input
+     * @param outputDir where results go; null for the definition's output-dir
+     * @param parameters global parameters given for this run, over the definition's
+     * @param force score again even if the same work completed before
+     */
+    public record RunRequest(String definition, Map<String, Path> inputs, Path outputDir,
+            Map<String, String> parameters, boolean force) {
+    }
+
+    /**
+     * How a run ended.
+     *
+     * @param executionId the execution that ran, or the earlier one reported
+     * @param status its status
+     * @param outputs the result files
+     * @param failure what failed it, or null
+     * @param earlier whether this is an earlier completed run reported instead of scoring again
+     */
+    public record RunOutcome(long executionId, BatchStatus status, List<Path> outputs, Throwable failure,
+            boolean earlier) {
+
+        public boolean completed() {
+            return status == BatchStatus.COMPLETED;
+        }
+    }
+
+    /**
+     * A request whose definition and inputs were checked, ready to run.
+     *
+     * @param request what was asked
+     * @param definition the definition as written
+     * @param inputs the checked inputs
+     * @param identity the run's identity
+     */
+    public record PreparedRun(RunRequest request, JobDefinition definition, List<InputFile> inputs,
+            RunIdentity identity) {
+    }
+
+    /**
+     * Checks the definition and validates and hashes every input, before anything is started.
+     *
+     * @throws dev.besworker.definition.DefinitionException for a bad definition
+     * @throws InputRejectedException for a bad input
+     * @throws IllegalArgumentException for inputs that do not match the definition
+     */
+    public PreparedRun prepare(RunRequest request) {
+        JobDefinition definition = environment.rawDefinition(request.definition());
+        List<InputFile> inputs = checkInputs(definition, request.inputs());
+        Map<String, String> globals = new LinkedHashMap<>(definition.globalParameters());
+        globals.putAll(request.parameters());
+        return new PreparedRun(request, definition, inputs, RunIdentity.of(definition, inputs, globals));
+    }
+
+    /** Checks the request, then runs it (or reports or restarts the same work) to the end. */
+    public RunOutcome run(RunRequest request) {
+        return run(prepare(request));
+    }
+
+    /** Runs a prepared request (or reports or restarts the same work) to the end. */
+    public RunOutcome run(PreparedRun prepared) {
+        RunRequest request = prepared.request();
+        JobDefinition definition = prepared.definition();
+        List<InputFile> inputs = prepared.inputs();
+        RunIdentity identity = prepared.identity();
+        boolean freshInstance = request.force();
+        if (!request.force()) {
+            List<JobExecution> executions = runIndex.executions(identity).stream()
+                    .map(jobRepository::getJobExecution).toList();
+            for (JobExecution execution : executions) {
+                if (execution.getStatus() == BatchStatus.COMPLETED) {
+                    log.info("{} was already scored by execution {} on {}; not scoring again (use --force to)",
+                            inputs.get(0).path(), execution.getId(), execution.getEndTime());
+                    return outcome(execution, true);
+                }
+            }
+            if (!executions.isEmpty()) {
+                JobExecution newest = executions.get(0);
+                if (newest.getStatus() != BatchStatus.ABANDONED) {
+                    log.info("execution {} already holds this work ({}); restarting it", newest.getId(),
+                            newest.getStatus());
+                    return restart(newest);
+                }
+                freshInstance = true;
+            }
+        }
+        JobParametersBuilder parameters = new JobParametersBuilder()
+                .addString(RunKeys.DEFINITION, identity.definition())
+                .addString(RunKeys.INPUT_SHA256, identity.inputSha256())
+                .addString(RunKeys.REQUEST_HASH, identity.requestHash());
+        if (freshInstance) {
+            parameters.addString(RunKeys.NONCE, UUID.randomUUID().toString());
+        }
+        inputs.forEach(input -> input.addTo(parameters));
+        Path outputDir = request.outputDir() != null ? request.outputDir() : definition.outputDir();
+        parameters.addString(RunKeys.OUTPUT_DIR, outputDir.toAbsolutePath().normalize().toString(), false);
+        request.parameters().forEach((name, value) -> parameters.addString(RunKeys.PARAM_PREFIX + name, value, false));
+        return launch(parameters.toJobParameters());
+    }
+
+    private RunOutcome launch(JobParameters parameters) {
+        try {
+            return outcome(jobOperator.start(job, parameters), false);
+        }
+        catch (Exception ex) {
+            throw new IllegalStateException("could not launch the run: " + ex.getMessage(), ex);
+        }
+    }
+
+    /** Restarts a failed, stopped or abandoned-by-a-crash execution; reports a completed one. */
+    public RunOutcome restart(long executionId) {
+        JobExecution execution = jobRepository.getJobExecution(executionId);
+        if (execution == null) {
+            throw new IllegalArgumentException("there is no execution " + executionId + " (see 'list')");
+        }
+        return restart(execution);
+    }
+
+    private RunOutcome restart(JobExecution execution) {
+        JobExecution last = jobRepository.getLastJobExecution(execution.getJobInstance());
+        if (last != null && last.getId() != execution.getId()) {
+            log.info("execution {} was restarted before as execution {}; continuing from that one", execution.getId(),
+                    last.getId());
+            execution = last;
+        }
+        if (execution.getStatus() == BatchStatus.COMPLETED) {
+            log.info("execution {} completed on {}; nothing to restart", execution.getId(), execution.getEndTime());
+            return outcome(execution, true);
+        }
+        if (execution.getStatus() == BatchStatus.ABANDONED) {
+            throw new IllegalStateException("execution " + execution.getId()
+                    + " was abandoned and cannot be restarted; score the input again with 'run --force'");
+        }
+        JobExecution ready = guard.takeOver(execution);
+        try {
+            return outcome(jobOperator.restart(ready), false);
+        }
+        catch (Exception ex) {
+            throw new IllegalStateException("could not restart execution " + execution.getId() + ": " + ex.getMessage(),
+                    ex);
+        }
+    }
+
+    /** The definition an execution ran with. */
+    public String definitionOf(long executionId) {
+        JobExecution execution = jobRepository.getJobExecution(executionId);
+        if (execution == null) {
+            throw new IllegalArgumentException("there is no execution " + executionId + " (see 'list')");
+        }
+        return execution.getJobParameters().getString(RunKeys.DEFINITION);
+    }
+
+    private List<InputFile> checkInputs(JobDefinition definition, Map<String, Path> given) {
+        Map<String, Path> byName = new LinkedHashMap<>();
+        List<InputSpec> specs = definition.inputs();
+        if (given.size() == 1 && given.containsKey(null)) {
+            if (specs.size() != 1) {
+                throw new IllegalArgumentException("definition '" + definition.name() + "' has " + specs.size()
+                        + " inputs " + specs.stream().map(InputSpec::name).toList() + ": give each as --input NAME=FILE");
+            }
+            byName.put(specs.get(0).name(), given.get(null));
+        }
+        else {
+            byName.putAll(given);
+        }
+        List<InputFile> inputs = new ArrayList<>();
+        for (InputSpec spec : specs) {
+            Path file = byName.remove(spec.name());
+            if (file == null) {
+                throw new IllegalArgumentException("no file for input '" + spec.name() + "': give --input "
+                        + spec.name() + "=FILE");
+            }
+            CsvCheck check = validator.validate(file,
+                    new InputRules(spec.requiredColumns(), spec.delimiter(), spec.maxRecordBytes()),
+                    new Progress(log, "validate " + spec.name()));
+            log.info("{}: {} is valid: {} rows, {}", spec.name(), file, check.dataRows(), Progress.bytes(check.bytes()));
+            inputs.add(InputFile.of(spec.name(), check, modified(file)));
+        }
+        if (!byName.isEmpty()) {
+            throw new IllegalArgumentException("definition '" + definition.name() + "' has no input named "
+                    + byName.keySet() + "; its inputs are " + specs.stream().map(InputSpec::name).toList());
+        }
+        return inputs;
+    }
+
+    private static long modified(Path file) {
+        try {
+            return Files.getLastModifiedTime(file).toMillis();
+        }
+        catch (IOException ex) {
+            throw new InputRejectedException(file, 0, "cannot read its modification time (" + ex.getMessage() + ")",
+                    "check the file is still there and readable");
+        }
+    }
+
+    private RunOutcome outcome(JobExecution execution, boolean earlier) {
+        List<Path> outputs = new ArrayList<>();
+        execution.getExecutionContext().entrySet().stream()
+                .filter(e -> e.getKey().startsWith(RunKeys.DOWNLOADED))
+                .forEach(e -> outputs.add(Path.of(String.valueOf(e.getValue()))));
+        Throwable failure = execution.getAllFailureExceptions().stream().findFirst().orElse(null);
+        return new RunOutcome(execution.getId(), execution.getStatus(), outputs, failure, earlier);
+    }
+}

@@ -1,0 +1,84 @@
+package dev.besworker.pipeline;
+
+import java.time.Duration;
+
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.JobInterruptedException;
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.scope.context.ChunkContext;
+import org.springframework.batch.core.step.StepContribution;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.batch.core.step.tasklet.StoppableTasklet;
+import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+
+import dev.besworker.definition.JobDefinition;
+import dev.besworker.staging.TransferStoppedException;
+
+/**
+ * What every scoring step shares: its definition, the run's write-through state, and a stop
+ * flag that long waits and transfers check, so that a stop request ends the step STOPPED
+ * (restartable) within a second or so instead of at the end of a six-hour poll.
+ */
+abstract class ScoringTasklet implements StoppableTasklet {
+
+    protected final JobDefinition definition;
+    private final JobRepository jobRepository;
+    private volatile boolean stopRequested;
+    private volatile StepExecution current;
+
+    ScoringTasklet(JobDefinition definition, JobRepository jobRepository) {
+        this.definition = definition;
+        this.jobRepository = jobRepository;
+    }
+
+    @Override
+    public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) throws Exception {
+        StepExecution stepExecution = chunkContext.getStepContext().getStepExecution();
+        current = stepExecution;
+        RunState state = new RunState(stepExecution.getJobExecution(), jobRepository);
+        try {
+            execute(state, stepExecution.getJobParameters(), contribution);
+        }
+        catch (TransferStoppedException ex) {
+            throw new JobInterruptedException(ex.getMessage() + "; restart resumes from here", BatchStatus.STOPPED);
+        }
+        return RepeatStatus.FINISHED;
+    }
+
+    /** The step's work; throw to fail it, {@link #checkStop(String)} to stop it. */
+    protected abstract void execute(RunState state, JobParameters parameters, StepContribution contribution)
+            throws Exception;
+
+    @Override
+    public void stop() {
+        stopRequested = true;
+    }
+
+    /** Whether this step was asked to stop, by this process or through the job repository. */
+    protected boolean stopRequested() {
+        StepExecution stepExecution = current;
+        return stopRequested || (stepExecution != null
+                && (stepExecution.isTerminateOnly() || stepExecution.getJobExecution().isStopping()));
+    }
+
+    /** Ends the step STOPPED, saying where it was, if a stop was requested. */
+    protected void checkStop(String where) throws JobInterruptedException {
+        if (stopRequested()) {
+            throw new JobInterruptedException("stopped " + where + "; restart resumes from here", BatchStatus.STOPPED);
+        }
+    }
+
+    /** Sleeps, waking early for a stop request; returns false if it was woken by one. */
+    protected boolean sleepUnlessStopped(Duration duration) throws InterruptedException {
+        long deadline = System.nanoTime() + duration.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (stopRequested()) {
+                return false;
+            }
+            long left = deadline - System.nanoTime();
+            Thread.sleep(Math.max(1, Math.min(200, left / 1_000_000)));
+        }
+        return !stopRequested();
+    }
+}

@@ -1,0 +1,66 @@
+package dev.besworker.pipeline;
+
+import java.util.Base64;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.StepContribution;
+
+import dev.besworker.definition.JobDefinition;
+import dev.besworker.staging.BlobStaging;
+import dev.besworker.staging.InputRejectedException;
+import dev.besworker.staging.SafeNames;
+import dev.besworker.staging.UploadResult;
+
+/**
+ * Step 2: each input goes to the definition's container as
+ * {@code <definition>/<run date>/<content hash>/<file name>}, with a whole-blob Content-MD5.
+ * The name goes into the ExecutionContext before the first byte moves, so that a restart
+ * finds the same blob; a blob already there with the same MD5 is not uploaded again.
+ */
+class UploadInputTasklet extends ScoringTasklet implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(UploadInputTasklet.class);
+
+    private final BlobStaging staging;
+
+    UploadInputTasklet(JobDefinition definition, JobRepository jobRepository, BlobStaging staging) {
+        super(definition, jobRepository);
+        this.staging = staging;
+    }
+
+    @Override
+    protected void execute(RunState state, JobParameters parameters, StepContribution contribution) throws Exception {
+        String runDate = state.get(RunKeys.RUN_DATE).orElseThrow();
+        for (InputFile input : InputFile.fromParameters(parameters, definition)) {
+            String key = RunKeys.STAGING_BLOB + input.name();
+            String blobName = state.get(key).orElse(null);
+            if (blobName == null) {
+                blobName = blobName(definition.name(), runDate, input);
+                state.put(key, blobName);
+            }
+            byte[] md5 = Base64.getDecoder().decode(input.md5());
+            if (!ValidateInputTasklet.unchanged(input) && !staging.exists(blobName)) {
+                throw new InputRejectedException(input.path(), 0, "the file changed since this run started",
+                        "put the original file back and restart, or start a new run with 'run'");
+            }
+            Progress progress = new Progress(log, "upload " + input.name());
+            UploadResult result = staging.upload(input.path(), blobName, md5, progress, this::stopRequested);
+            checkStop("while uploading " + input.path());
+            progress.done(result.skipped() ? "already in storage, not sent again:" : "uploaded", result.bytes());
+            log.info("{}: staged as {}", input.name(), staging.relativeLocation(blobName));
+        }
+    }
+
+    static String blobName(String definitionName, String runDate, InputFile input) {
+        return definitionName + "/" + runDate + "/" + input.sha256().substring(0, 16) + "/"
+                + SafeNames.blobSegment(input.path().getFileName().toString());
+    }
+
+    @Override
+    public void close() {
+        staging.close();
+    }
+}

@@ -1,0 +1,37 @@
+package dev.besworker.staging;
+
+/**
+ * How {@link BlobStaging} uploads large files: in blocks of {@code blockSize} bytes, with up to
+ * {@code concurrency} blocks in flight. Files no larger than one block go in a single request.
+ * Memory use is about {@code blockSize * (concurrency + 1)}.
+ *
+ * @param blockSize bytes per block, 64 KiB to 1 GiB (held in memory); raised automatically for files that
+ *        would otherwise need more than 50,000 blocks
+ * @param concurrency parallel block uploads, 1 to 64
+ */
+public record TransferSettings(long blockSize, int concurrency) {
+
+    /** The most blocks a block blob may have. */
+    static final int MAX_BLOCKS = 50_000;
+
+    /** Checks the ranges the storage service allows. */
+    public TransferSettings {
+        if (blockSize < 64 * 1024 || blockSize > 1024L * 1024 * 1024) {
+            throw new IllegalArgumentException("blockSize must be between 64 KiB and 1 GiB, got " + blockSize);
+        }
+        if (concurrency < 1 || concurrency > 64) {
+            throw new IllegalArgumentException("concurrency must be between 1 and 64, got " + concurrency);
+        }
+    }
+
+    /** 8 MiB blocks, 4 in parallel. */
+    public static TransferSettings defaults() {
+        return new TransferSettings(8L * 1024 * 1024, 4);
+    }
+
+    /** The block size for a file of {@code fileSize} bytes: at least enough for 50,000 blocks. */
+    long blockSizeFor(long fileSize) {
+        long needed = (fileSize + MAX_BLOCKS - 1) / MAX_BLOCKS;
+        return Math.max(blockSize, needed);
+    }
+}
