@@ -85,22 +85,63 @@ public final class FeatureHasher {
         if (text == null) {
             return;
         }
-        int length = text.length();
+        char[] chars = text.toString().toCharArray();
+        addFeatures(chars, 0, chars.length, counts);
+    }
+
+    /**
+     * As {@link #addFeatures(CharSequence, int[])} over {@code chars[from, to)}: the hot path of
+     * the CSV transform, which copies each field into one reused array.
+     */
+    public void addFeatures(char[] chars, int from, int to, int[] counts) {
         int previous = 0;
         boolean havePrevious = false;
-        int i = 0;
-        while (i < length) {
-            while (i < length && isAsciiWhitespace(text.charAt(i))) {
+        int i = from;
+        while (i < to) {
+            while (i < to && isAsciiWhitespace(chars[i])) {
                 i++;
             }
-            if (i == length) {
+            if (i == to) {
                 break;
             }
             int start = i;
-            while (i < length && !isAsciiWhitespace(text.charAt(i))) {
+            // One pass finds the token's end and hashes it while it is ASCII (the common case);
+            // a token with other characters is hashed again from its start by the general path.
+            int h1 = 0;
+            int pending = 0;
+            int shift = 0;
+            boolean ascii = true;
+            while (i < to) {
+                char c = chars[i];
+                if (c >= 0x80) {
+                    ascii = false;
+                    break;
+                }
+                if (c <= ' ' && isAsciiWhitespace(c)) {
+                    break;
+                }
+                pending |= c << shift;
+                shift += 8;
+                if (shift == 32) {
+                    h1 = Murmur3.mixBlock(h1, pending);
+                    pending = 0;
+                    shift = 0;
+                }
                 i++;
             }
-            int h = Murmur3.hashUtf8(text, start, i, 0);
+            int h;
+            if (ascii) {
+                if (shift != 0) {
+                    h1 ^= Murmur3.mixK(pending);
+                }
+                h = Murmur3.fmix(h1 ^ (i - start));
+            }
+            else {
+                while (i < to && !isAsciiWhitespace(chars[i])) {
+                    i++;
+                }
+                h = Murmur3.hashUtf8(chars, start, i, 0);
+            }
             counts[h & mask]++;
             if (ngrams == 2 && havePrevious) {
                 counts[bigramHash(previous, h) & mask]++;

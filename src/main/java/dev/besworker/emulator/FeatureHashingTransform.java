@@ -23,6 +23,10 @@ import org.apache.commons.csv.DuplicateHeaderMode;
  * lines are skipped; every row must have as many fields as the header. Output: RFC 4180 CSV with
  * CRLF line ends, TSV, or ARFF. Problems surface as {@link ModuleException} naming the blob, the
  * line and the fix.
+ * <p>
+ * Each call parses on a helper daemon thread ({@code feature-hashing-reader}) while the calling
+ * thread hashes and writes, so a transform runs close to the bare Commons CSV parsing rate on
+ * two or more cores. Instances are immutable and may be shared.
  */
 public final class FeatureHashingTransform {
 
@@ -143,36 +147,144 @@ public final class FeatureHashingTransform {
                     + "). Fix: add a header column named exactly \"" + column + "\" (case-sensitive).");
         }
         List<String> outputColumns = outputColumns(header);
-        TableWriter writer = TableWriter.of(format, output, outputColumns, header.size());
+        CharSink sink = new CharSink(output);
+        TableWriter writer = TableWriter.of(format, sink, outputColumns, header.size());
         int[] counts = new int[hasher.dimension()];
-        int width = header.size();
+        Field field = new Field();
         long rows = 0;
-        var iterator = parser.iterator();
-        while (true) {
-            CSVRecord record;
-            try {
-                if (!iterator.hasNext()) {
+        // Two stages on two threads: a reader parses (and downloads) batches of rows while this
+        // thread hashes and writes the previous ones; parsing alone costs about as much as
+        // hashing and writing together, so the pair runs near the bare parsing rate.
+        BatchReader reader = new BatchReader(parser, header.size(), source);
+        Thread readerThread = new Thread(reader, "feature-hashing-reader");
+        readerThread.setDaemon(true);
+        readerThread.start();
+        try {
+            while (true) {
+                Object item = reader.queue.take();
+                if (item == BatchReader.END) {
                     break;
                 }
-                record = iterator.next();
+                if (item instanceof RuntimeException failure) {
+                    throw failure;
+                }
+                if (stopRequested.getAsBoolean()) {
+                    throw new java.util.concurrent.CancellationException("transform stopped");
+                }
+                Batch batch = (Batch) item;
+                for (int r = 0; r < batch.size; r++) {
+                    String[] values = batch.rows[r];
+                    java.util.Arrays.fill(counts, 0);
+                    for (int i = 0; i < values.length; i++) {
+                        field.load(values[i]);
+                        if (i == textIndex) {
+                            hasher.addFeatures(field.chars, 0, field.length, counts);
+                        }
+                        writer.field(field, i);
+                    }
+                    writer.endRow(counts);
+                }
+                rows += batch.size;
             }
-            catch (UncheckedIOException | IllegalStateException | IllegalArgumentException ex) {
-                throw parseError(source, parser.getCurrentLineNumber() + 1, ex);
-            }
-            if (record.size() != width) {
-                throw new ModuleException("Reader", "0008", 400, "Input \"" + source + "\" line "
-                        + parser.getCurrentLineNumber() + " has " + record.size() + " fields but the header has "
-                        + width + ". Fix: give every row as many fields as the header (quote values that hold the delimiter).");
-            }
-            if ((++rows & 4095) == 0 && stopRequested.getAsBoolean()) {
-                throw new java.util.concurrent.CancellationException("transform stopped");
-            }
-            java.util.Arrays.fill(counts, 0);
-            hasher.addFeatures(record.get(textIndex), counts);
-            writer.row(record, counts);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("transform interrupted");
+        }
+        finally {
+            reader.stop = true;
         }
         writer.finish();
+        sink.flush();
         return new Summary(outputColumns, rows);
+    }
+
+    /** Up to {@link BatchReader#ROWS} rows of field values. */
+    private static final class Batch {
+        final String[][] rows = new String[BatchReader.ROWS][];
+        int size;
+    }
+
+    /** Parses rows into batches on its own thread; a failure travels down the queue as the exception. */
+    private static final class BatchReader implements Runnable {
+        static final int ROWS = 1024;
+        static final long CHARS = 1 << 20;
+        static final Object END = new Object();
+
+        final java.util.concurrent.BlockingQueue<Object> queue = new java.util.concurrent.ArrayBlockingQueue<>(4);
+        volatile boolean stop;
+        private final CSVParser parser;
+        private final int width;
+        private final String source;
+
+        BatchReader(CSVParser parser, int width, String source) {
+            this.parser = parser;
+            this.width = width;
+            this.source = source;
+        }
+
+        @Override
+        public void run() {
+            try {
+                Batch batch = new Batch();
+                long chars = 0;
+                var iterator = parser.iterator();
+                while (!stop) {
+                    CSVRecord record;
+                    try {
+                        if (!iterator.hasNext()) {
+                            break;
+                        }
+                        record = iterator.next();
+                    }
+                    catch (UncheckedIOException | IllegalStateException | IllegalArgumentException ex) {
+                        if (ex instanceof UncheckedIOException io && io.getCause() != null
+                                && !(io.getCause() instanceof org.apache.commons.csv.CSVException)
+                                && io.getCause().getClass() != IOException.class) {
+                            // A failing input stream (the blob download), not bad CSV, which Commons CSV
+                            // reports as CSVException (older versions: a plain IOException).
+                            throw io;
+                        }
+                        throw parseError(source, parser.getCurrentLineNumber() + 1, ex);
+                    }
+                    if (record.size() != width) {
+                        throw new ModuleException("Reader", "0008", 400, "Input \"" + source + "\" line "
+                                + parser.getCurrentLineNumber() + " has " + record.size() + " fields but the header has "
+                                + width + ". Fix: give every row as many fields as the header (quote values that hold the delimiter).");
+                    }
+                    String[] values = record.values();
+                    batch.rows[batch.size++] = values;
+                    for (String value : values) {
+                        chars += value.length();
+                    }
+                    if (batch.size == ROWS || chars >= CHARS) {
+                        put(batch);
+                        batch = new Batch();
+                        chars = 0;
+                    }
+                }
+                if (batch.size > 0) {
+                    put(batch);
+                }
+                put(END);
+            }
+            catch (RuntimeException ex) {
+                put(ex);
+            }
+        }
+
+        private void put(Object item) {
+            try {
+                while (!stop) {
+                    if (queue.offer(item, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                        return;
+                    }
+                }
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private static ModuleException parseError(String source, long line, Exception ex) {
@@ -195,78 +307,199 @@ public final class FeatureHashingTransform {
         return value < SMALL_NUMBERS.length ? SMALL_NUMBERS[value] : Integer.toString(value);
     }
 
+    /** One field's characters, copied into a reused array (no allocation per field). */
+    private static final class Field {
+        char[] chars = new char[256];
+        int length;
+
+        void load(String value) {
+            length = value.length();
+            if (length > chars.length) {
+                chars = new char[Math.max(length, chars.length * 2)];
+            }
+            value.getChars(0, length, chars, 0);
+        }
+    }
+
+    /** An unsynchronised output buffer: BufferedWriter takes a lock on every call, which shows at this rate. */
+    private static final class CharSink {
+        private final Writer out;
+        private final char[] buffer = new char[1 << 16];
+        private int position;
+
+        CharSink(Writer out) {
+            this.out = out;
+        }
+
+        void put(char c) throws IOException {
+            if (position == buffer.length) {
+                flush();
+            }
+            buffer[position++] = c;
+        }
+
+        void put(char[] chars, int from, int length) throws IOException {
+            if (length > buffer.length - position) {
+                flush();
+                if (length > buffer.length) {
+                    out.write(chars, from, length);
+                    return;
+                }
+            }
+            System.arraycopy(chars, from, buffer, position, length);
+            position += length;
+        }
+
+        void put(String text) throws IOException {
+            int length = text.length();
+            if (length > buffer.length - position) {
+                flush();
+                if (length > buffer.length) {
+                    out.write(text);
+                    return;
+                }
+            }
+            text.getChars(0, length, buffer, position);
+            position += length;
+        }
+
+        void putCount(int count) throws IOException {
+            if (count < 10) {
+                put((char) ('0' + count));
+            }
+            else {
+                put(number(count));
+            }
+        }
+
+        void flush() throws IOException {
+            if (position > 0) {
+                out.write(buffer, 0, position);
+                position = 0;
+            }
+        }
+    }
+
     /** Writes rows in one output format. */
     private abstract static class TableWriter {
 
-        static TableWriter of(OutputFormat format, Writer out, List<String> columns, int kept) throws IOException {
+        static TableWriter of(OutputFormat format, CharSink out, List<String> columns, int kept) throws IOException {
             return switch (format) {
-                case CSV -> new Delimited(out, CSVFormat.DEFAULT, columns);
-                case TSV -> new Delimited(out, CSVFormat.DEFAULT.builder().setDelimiter('\t').get(), columns);
+                case CSV -> new Delimited(out, ',', columns);
+                case TSV -> new Delimited(out, '\t', columns);
                 case ARFF -> new Arff(out, columns, kept);
             };
         }
 
-        abstract void row(CSVRecord record, int[] counts) throws IOException;
+        abstract void field(Field field, int index) throws IOException;
+
+        abstract void endRow(int[] counts) throws IOException;
 
         void finish() throws IOException {
         }
     }
 
+    /**
+     * RFC 4180 output with CRLF line ends. A field is quoted (quotes doubled) when it holds the
+     * delimiter, a quote, CR or LF, starts or ends with a space or tab, or starts a record with
+     * '#'; every record has at least two fields, so an empty field needs no quotes.
+     */
     private static final class Delimited extends TableWriter {
-        private final Writer out;
-        private final CSVFormat format;
+        private final CharSink out;
         private final char delimiter;
 
-        Delimited(Writer out, CSVFormat format, List<String> columns) throws IOException {
+        Delimited(CharSink out, char delimiter, List<String> columns) throws IOException {
             this.out = out;
-            this.format = format;
-            this.delimiter = format.getDelimiterString().charAt(0);
+            this.delimiter = delimiter;
+            Field field = new Field();
             for (int i = 0; i < columns.size(); i++) {
-                format.print(columns.get(i), out, i == 0);
+                field.load(columns.get(i));
+                field(field, i);
             }
-            out.write("\r\n");
+            out.put('\r');
+            out.put('\n');
         }
 
         @Override
-        void row(CSVRecord record, int[] counts) throws IOException {
-            int size = record.size();
-            for (int i = 0; i < size; i++) {
-                format.print(record.get(i), out, i == 0);
+        void field(Field field, int index) throws IOException {
+            if (index > 0) {
+                out.put(delimiter);
             }
+            char[] chars = field.chars;
+            int length = field.length;
+            boolean quote = length > 0 && (chars[0] == ' ' || chars[0] == '\t' || chars[length - 1] == ' '
+                    || chars[length - 1] == '\t' || (index == 0 && chars[0] == '#'));
+            int quotes = 0;
+            for (int i = 0; i < length; i++) {
+                char c = chars[i];
+                if (c > '"' && c != delimiter) {
+                    continue;
+                }
+                if (c == '"') {
+                    quotes++;
+                    quote = true;
+                }
+                else if (c == delimiter || c == '\n' || c == '\r') {
+                    quote = true;
+                }
+            }
+            if (!quote) {
+                out.put(chars, 0, length);
+                return;
+            }
+            out.put('"');
+            if (quotes == 0) {
+                out.put(chars, 0, length);
+            }
+            else {
+                for (int i = 0; i < length; i++) {
+                    if (chars[i] == '"') {
+                        out.put('"');
+                    }
+                    out.put(chars[i]);
+                }
+            }
+            out.put('"');
+        }
+
+        @Override
+        void endRow(int[] counts) throws IOException {
             for (int count : counts) {
-                out.write(delimiter);
-                out.write(number(count));
+                out.put(delimiter);
+                out.putCount(count);
             }
-            out.write("\r\n");
+            out.put('\r');
+            out.put('\n');
         }
     }
 
     private static final class Arff extends TableWriter {
-        private final Writer out;
+        private final CharSink out;
 
-        Arff(Writer out, List<String> columns, int kept) throws IOException {
+        Arff(CharSink out, List<String> columns, int kept) throws IOException {
             this.out = out;
-            out.write("@RELATION output1\n\n");
+            out.put("@RELATION output1\n\n");
             for (int i = 0; i < columns.size(); i++) {
-                out.write("@ATTRIBUTE " + quote(columns.get(i)) + (i < kept ? " STRING\n" : " NUMERIC\n"));
+                out.put("@ATTRIBUTE " + quote(columns.get(i)) + (i < kept ? " STRING\n" : " NUMERIC\n"));
             }
-            out.write("\n@DATA\n");
+            out.put("\n@DATA\n");
         }
 
         @Override
-        void row(CSVRecord record, int[] counts) throws IOException {
-            int size = record.size();
-            for (int i = 0; i < size; i++) {
-                if (i > 0) {
-                    out.write(',');
-                }
-                out.write(quote(record.get(i)));
+        void field(Field field, int index) throws IOException {
+            if (index > 0) {
+                out.put(',');
             }
+            out.put(quote(new String(field.chars, 0, field.length)));
+        }
+
+        @Override
+        void endRow(int[] counts) throws IOException {
             for (int count : counts) {
-                out.write(',');
-                out.write(number(count));
+                out.put(',');
+                out.putCount(count);
             }
-            out.write('\n');
+            out.put('\n');
         }
 
         private static String quote(String value) {

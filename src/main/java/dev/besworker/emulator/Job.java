@@ -10,20 +10,22 @@ final class Job {
 
     /** Internal states; {@link #wireName} is what the status call reports. */
     enum State {
-        NOT_STARTED("NotStarted", "NotStarted"),
+        NOT_STARTED("NotStarted", "NotStarted", 0),
         /** Started, waiting for a free slot (FIFO); reported as NotStarted. */
-        QUEUED("NotStarted", "Queued"),
-        RUNNING("Running", "Running"),
-        FAILED("Failed", "Failed"),
-        CANCELLED("Cancelled", "Cancelled"),
-        FINISHED("Finished", "Finished");
+        QUEUED("NotStarted", "Queued", 0),
+        RUNNING("Running", "Running", 1),
+        FAILED("Failed", "Failed", 2),
+        CANCELLED("Cancelled", "Cancelled", 3),
+        FINISHED("Finished", "Finished", 4);
 
         final String wireName;
         final String adminName;
+        final int number;
 
-        State(String wireName, String adminName) {
+        State(String wireName, String adminName, int number) {
             this.wireName = wireName;
             this.adminName = adminName;
+            this.number = number;
         }
 
         boolean ended() {

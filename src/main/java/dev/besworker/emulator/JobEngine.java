@@ -105,11 +105,15 @@ final class JobEngine implements AutoCloseable {
         return true;
     }
 
-    /** The status JSON: {@code {"StatusCode":..,"Results":..|null,"Details":..|null}}. */
+    /**
+     * The status JSON: {@code {"StatusCode":..,"Results":..|null,"Details":..|null}}; with the
+     * job's legacy behaviours StatusCode is a number and/or {@code "Result"} replaces {@code "Results"}.
+     */
     Map<String, Object> status(Job job) {
         Map<String, Object> out = new LinkedHashMap<>();
         Job.State state = job.state();
-        out.put("StatusCode", state.wireName);
+        out.put("StatusCode", job.behaviour.numericStatusCode() ? state.number : state.wireName);
+        String resultsField = job.behaviour.legacyResult() ? "Result" : "Results";
         Map<String, BlobRef> results = job.results();
         if (state == Job.State.FINISHED && results != null) {
             boolean expired = job.takeExpiredSas();
@@ -123,10 +127,10 @@ final class JobEngine implements AutoCloseable {
                 blob.put("SasBlobToken", blobs.resultSas(ref, settings.resultSasValidity(), expired));
                 resultJson.put(entry.getKey(), blob);
             }
-            out.put("Results", resultJson);
+            out.put(resultsField, job.behaviour.legacyResult() ? resultJson.values().iterator().next() : resultJson);
         }
         else {
-            out.put("Results", null);
+            out.put(resultsField, null);
         }
         out.put("Details", job.details());
         return out;

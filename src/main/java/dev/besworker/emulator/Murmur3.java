@@ -109,19 +109,97 @@ public final class Murmur3 {
         return fmix(h1 ^ length);
     }
 
-    private static int mixK(int k1) {
+    /** As {@link #hashUtf8(CharSequence, int, int, int)} over a char array: the allocation-free hot path. */
+    public static int hashUtf8(char[] text, int from, int to, int seed) {
+        int h1 = seed;
+        int pending = 0;   // bytes not yet mixed, little-endian
+        int shift = 0;     // bits held in pending
+        int length = 0;    // UTF-8 byte count
+        int i = from;
+        while (i < to) {
+            // Fast paths: four ASCII characters make one block, and an ASCII tail of one to three
+            // characters finishes the hash, when no partial block is pending (most tokens).
+            if (shift == 0) {
+                int left = to - i;
+                if (left >= 4) {
+                    char c0 = text[i];
+                    char c1 = text[i + 1];
+                    char c2 = text[i + 2];
+                    char c3 = text[i + 3];
+                    if ((c0 | c1 | c2 | c3) < 0x80) {
+                        h1 = mixBlock(h1, c0 | c1 << 8 | c2 << 16 | c3 << 24);
+                        i += 4;
+                        length += 4;
+                        continue;
+                    }
+                }
+                else {
+                    int tail = 0;
+                    int bits = 0;
+                    for (int t = i; t < to; t++) {
+                        char c = text[t];
+                        bits |= c;
+                        tail |= c << ((t - i) << 3);
+                    }
+                    if (bits < 0x80) {
+                        h1 ^= mixK(tail);
+                        return fmix(h1 ^ (length + left));
+                    }
+                }
+            }
+            char c = text[i++];
+            int bytes;
+            int count;
+            if (c < 0x80) {
+                bytes = c;
+                count = 1;
+            }
+            else if (c < 0x800) {
+                bytes = (0xc0 | c >> 6) | (0x80 | c & 0x3f) << 8;
+                count = 2;
+            }
+            else if (Character.isHighSurrogate(c) && i < to && Character.isLowSurrogate(text[i])) {
+                int cp = Character.toCodePoint(c, text[i++]);
+                bytes = (0xf0 | cp >> 18) | (0x80 | cp >> 12 & 0x3f) << 8 | (0x80 | cp >> 6 & 0x3f) << 16
+                        | (0x80 | cp & 0x3f) << 24;
+                count = 4;
+            }
+            else {
+                int cp = Character.isSurrogate(c) ? 0xfffd : c;
+                bytes = (0xe0 | cp >> 12) | (0x80 | cp >> 6 & 0x3f) << 8 | (0x80 | cp & 0x3f) << 16;
+                count = 3;
+            }
+            length += count;
+            for (int b = 0; b < count; b++) {
+                pending |= (bytes & 0xff) << shift;
+                bytes >>>= 8;
+                shift += 8;
+                if (shift == 32) {
+                    h1 = mixBlock(h1, pending);
+                    pending = 0;
+                    shift = 0;
+                }
+            }
+        }
+        if (shift != 0) {
+            h1 ^= mixK(pending);
+        }
+        return fmix(h1 ^ length);
+    }
+
+    static int mixK(int k1) {
         k1 *= C1;
         k1 = Integer.rotateLeft(k1, 15);
         return k1 * C2;
     }
 
-    private static int mixBlock(int h1, int k1) {
+    static int mixBlock(int h1, int k1) {
         h1 ^= mixK(k1);
         h1 = Integer.rotateLeft(h1, 13);
         return h1 * 5 + 0xe6546b64;
     }
 
-    private static int fmix(int h) {
+    static int fmix(int h) {
         h ^= h >>> 16;
         h *= 0x85ebca6b;
         h ^= h >>> 13;

@@ -191,6 +191,43 @@ class BesEmulatorJobsTest {
     }
 
     @Test
+    void readOnlySasInputWithoutOverride_cannotWriteNextToIt() {
+        // given
+        upload("in.csv", "Col2\nday\n");
+        String inSas = blobSas("in.csv", new BlobSasPermission().setReadPermission(true));
+
+        // when
+        JsonNode status = runJob("{\"Inputs\":{\"input1\":" + sasRef("in.csv", inSas) + "}}");
+
+        // then
+        assertThat(status.get("StatusCode").asString()).isEqualTo("Failed");
+        assertThat(status.get("Details").asString()).contains("Module: Writer", "Fix: give an output override");
+    }
+
+    @Test
+    void readOnlySasInputWithoutOverride_goesToDefaultStorageWhenConfigured() {
+        // given
+        upload("in.csv", "Col2\nThis is a good day\n");
+        String inSas = blobSas("in.csv", new BlobSasPermission().setReadPermission(true));
+        try (BesEmulator withStorage = BesEmulator.start(EmulatorSettings.defaults().withApiKey(KEY)
+                .withDefaultStorageConnectionString(azurite.connectionString()))) {
+            EmulatorHttp storageHttp = new EmulatorHttp(withStorage.baseUri(), KEY);
+            String id = storageHttp.submit("{\"Inputs\":{\"input1\":" + sasRef("in.csv", inSas) + "}}");
+            storageHttp.start(id);
+
+            // when
+            JsonNode status = storageHttp.awaitEnd(id);
+
+            // then
+            assertThat(status.get("StatusCode").asString()).as(status.toString()).isEqualTo("Finished");
+            assertThat(status.get("Results").get("output1").get("RelativeLocation").asString())
+                    .startsWith(container.getBlobContainerName() + "/");
+            assertThat(storageHttp.fetch(EmulatorHttp.resultUri(status, "output1")).body())
+                    .endsWith("This is a good day,1,1,2,2,0,2,0,1\r\n");
+        }
+    }
+
+    @Test
     void tsvOutputOverride_writesTabSeparated() {
         // given
         upload("in.csv", "Col2\nThis is a good day\n");
@@ -308,6 +345,31 @@ class BesEmulatorJobsTest {
         assertThat(withExpired.statusCode()).isEqualTo(403);
         assertThat(withFresh.statusCode()).isEqualTo(200);
         assertThat(withFresh.body()).endsWith("This is a good day,1,1,2,2,0,2,0,1\r\n");
+    }
+
+    @Test
+    void legacyStatusBehaviour_sendsNumericStatusAndSingleResult() {
+        // given
+        upload("in.csv", "Col2\nThis is a good day\n");
+        String name = container.getBlobContainerName();
+        http.admin("POST", "behaviour", "{\"numericStatusCode\":true,\"legacyResult\":true}");
+        String id = http.submit("{\"Inputs\":{\"input1\":" + keyRef(name + "/in.csv") + "}}");
+        JsonNode before = http.status(id);
+        http.start(id);
+
+        // when
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                .until(() -> http.status(id).get("StatusCode").asInt() >= 2);
+        JsonNode end = http.status(id);
+
+        // then
+        assertThat(before.toString()).isEqualTo("{\"StatusCode\":0,\"Result\":null,\"Details\":null}");
+        assertThat(end.get("StatusCode").isNumber()).isTrue();
+        assertThat(end.get("StatusCode").asInt()).isEqualTo(4);
+        assertThat(end.has("Results")).isFalse();
+        URI url = URI.create(end.get("Result").get("BaseLocation").asString() + end.get("Result").get("RelativeLocation").asString()
+                + end.get("Result").get("SasBlobToken").asString());
+        assertThat(http.fetch(url).body()).endsWith("This is a good day,1,1,2,2,0,2,0,1\r\n");
     }
 
     @Test

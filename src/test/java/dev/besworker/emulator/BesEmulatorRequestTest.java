@@ -212,6 +212,19 @@ class BesEmulatorRequestTest {
     }
 
     @Test
+    void gatewayStylePrefix_servesTheSamePaths() {
+        // when
+        HttpResponse<String> response = http.call("POST", "/bes-gateway/v1" + service("/jobs?api-version=2.0"),
+                "{\"Inputs\":{\"input1\":" + REF + "}}");
+
+        // then
+        assertThat(response.statusCode()).isEqualTo(200);
+        String id = response.body().substring(1, 33);
+        assertThat(http.call("GET", "/bes-gateway/v1" + service("/jobs/" + id + "?api-version=2.0"), null).statusCode())
+                .isEqualTo(200);
+    }
+
+    @Test
     void emptyJobId_givesMissingJobId() {
         // when
         HttpResponse<String> response = http.call("POST", service("/jobs//start?api-version=2.0"), null);
