@@ -114,16 +114,23 @@ public final class AzuriteProcess implements AutoCloseable {
         return process.pid();
     }
 
-    /** Stops Azurite and waits for it to exit; its data under the location stays. */
+    /**
+     * Stops Azurite and waits for it to exit; its data under the location stays. Azurite is
+     * asked first (SIGTERM, so that it saves its metadata), then killed after two seconds: it
+     * otherwise waits for every idle keep-alive connection of an SDK client to close.
+     */
     @Override
     public void close() {
-        process.descendants().forEach(ProcessHandle::destroy);
-        process.destroy();
+        List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
+        all.add(process.toHandle());
+        all.forEach(ProcessHandle::destroy);
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (System.nanoTime() < deadline && all.stream().anyMatch(ProcessHandle::isAlive)) {
+            sleep(50);
+        }
+        all.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
         try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
+            process.waitFor(5, TimeUnit.SECONDS);
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
