@@ -118,7 +118,8 @@ public final class WebhookNotifier implements AutoCloseable {
             }
             catch (IOException ex) {
                 log.warn("webhook {} could not be reached for the {} notification of {} ({}){}", where,
-                        notification.outcome(), notification.file(), Redactor.scrub(String.valueOf(ex.getMessage())),
+                        notification.outcome(), notification.file(),
+                        Redactor.scrub(ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage()),
                         attempt == 1 ? "; trying once more" : "");
             }
             catch (InterruptedException ex) {
@@ -162,7 +163,7 @@ public final class WebhookNotifier implements AutoCloseable {
         return failed.get();
     }
 
-    /** Gives queued notifications up to {@code grace} to go out, then stops. */
+    /** Gives queued notifications a moment (about one post's timeout) to go out, then stops. */
     @Override
     public void close() {
         sender.shutdown();
