@@ -2,6 +2,7 @@ package dev.besworker.pipeline;
 
 import java.nio.file.Path;
 
+import org.springframework.batch.core.configuration.support.MapJobRegistry;
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
@@ -145,6 +146,16 @@ public class ScoringJobConfiguration {
                 .next(step("cleanup", cleanupTasklet, false, jobRepository, noTransaction));
         listeners.orderedStream().forEach(job::listener);
         return job.build();
+    }
+
+    /**
+     * The registry restart and stop look the job up in. Declared as a bean so that it fills
+     * itself from the context once every singleton exists: the registry Spring Batch makes on its
+     * own is filled while the JobOperator is created, which can be before this job is.
+     */
+    @Bean
+    MapJobRegistry jobRegistry() {
+        return new MapJobRegistry();
     }
 
     private static Step step(String name, Tasklet tasklet, boolean rerunWhenComplete, JobRepository jobRepository,
