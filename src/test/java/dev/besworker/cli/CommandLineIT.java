@@ -133,6 +133,27 @@ class CommandLineIT {
     }
 
     @Test
+    void check_saysWhatWorks_andWhatDoesNot() throws Exception {
+        // given
+        fixture.definition("wrong-key");
+        String wrong = Files.readString(fixture.jobsDir.resolve("wrong-key.yml"))
+                .replace("api-key: " + WorkerFixture.API_KEY, "api-key: not-the-right-key-0123456789");
+        Files.writeString(fixture.jobsDir.resolve("wrong-key.yml"), wrong);
+
+        // when
+        Result good = besWorker(fixture.root.resolve("check-data-dir"), fixture.jobsDir, "check", "reviews");
+        Result bad = besWorker(fixture.root.resolve("check-data-dir"), fixture.jobsDir, "check", "wrong-key");
+
+        // then
+        assertThat(good.exitCode()).as(good.stdout() + good.stderr()).isZero();
+        assertThat(good.stdout()).contains("storage: OK").contains("swagger.json: OK")
+                .contains("authenticated call: OK").contains("all checks passed");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.stdout()).contains("storage: OK").contains("authenticated call: FAILED").contains("api-key");
+        assertThat(bad.stdout() + bad.stderr()).doesNotContain("not-the-right-key-0123456789");
+    }
+
+    @Test
     void versionDefinitionsAndHelp_answerWithoutAWorker() throws Exception {
         // when
         Result version = besWorker(fixture.root.resolve("v"), null, "--version");

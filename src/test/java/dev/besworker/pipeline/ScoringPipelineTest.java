@@ -194,6 +194,26 @@ class ScoringPipelineTest {
     }
 
     @Test
+    void globalParameter_isPartOfTheRunsIdentity_andTravelsWithTheRun() throws Exception {
+        // given
+        Path input = fixture.input("with-param.csv", "parameterised");
+        RunOutcome plain = run("reviews", input);
+
+        // when
+        RunOutcome withParameter = runs().run(new RunRequest("reviews", single(input), null,
+                Map.of("threshold", "0.5"), false));
+
+        // then
+        assertThat(withParameter.earlier()).as("another request is other work").isFalse();
+        assertThat(withParameter.executionId()).isNotEqualTo(plain.executionId());
+        assertThat(fixture.admin.counter("submits")).isEqualTo(2);
+        JobExecution execution = fixture.bean(JobRepository.class).getJobExecution(withParameter.executionId());
+        assertThat(execution.getJobParameters().getString("param.threshold")).isEqualTo("0.5");
+        assertThat(SubmitJobTasklet.globalParameters(fixture.bean(ScoringEnvironment.class).definition("reviews"),
+                execution.getJobParameters())).containsEntry("threshold", "0.5");
+    }
+
+    @Test
     void invalidInput_isRejectedNamingFileLineAndFix_beforeAnyBesCall() throws Exception {
         // given
         Path input = fixture.inputDir.resolve("no-col2.csv");
