@@ -119,7 +119,8 @@ class ResultDownloaderTest {
     @Test
     void missingBlob_isNotRetryable() throws Exception {
         // given
-        staging.exists("x"); // creates the container
+        new BlobServiceClientBuilder().connectionString(azurite.connectionString()).buildClient()
+                .getBlobContainerClient(CONTAINER).createIfNotExists();
         URI url = URI.create(staging.baseLocation() + staging.relativeLocation("out/none.csv")
                 + staging.sasToken("out/none.csv", false, OffsetDateTime.now().plusHours(1)).reveal());
 
