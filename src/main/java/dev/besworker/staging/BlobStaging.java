@@ -393,7 +393,9 @@ public final class BlobStaging implements AutoCloseable {
         Map<String, Long> staged = stagedBlocks(blob, ids.get(0).length());
         Progress done = new Progress(progress, size);
         AtomicReference<RuntimeException> failure = new AtomicReference<>();
-        BlockingQueue<byte[]> buffers = new ArrayBlockingQueue<>(settings.concurrency());
+        // One buffer more than uploads in flight, so the next block is read while they run.
+        int bufferCount = settings.concurrency() + 1;
+        BlockingQueue<byte[]> buffers = new ArrayBlockingQueue<>(bufferCount);
         int allocated = 0;
         int reused = 0;
         boolean stopped = false;
@@ -407,7 +409,7 @@ public final class BlobStaging implements AutoCloseable {
         try (InputStream in = Files.newInputStream(file, StandardOpenOption.READ)) {
             for (int i = 0; i < count && failure.get() == null; i++) {
                 byte[] buffer;
-                if (allocated < settings.concurrency()) {
+                if (allocated < bufferCount) {
                     buffer = new byte[(int) blockSize];
                     allocated++;
                 }

@@ -90,6 +90,10 @@ public final class CsvValidator {
         catch (AccessDeniedException ex) {
             throw unreadable(file);
         }
+        catch (NoSuchFileException ex) {
+            throw new InputRejectedException(file, 0, "the file disappeared while it was being checked",
+                    "make sure nothing moves or deletes the file until the job has picked it up");
+        }
         catch (IOException ex) {
             throw new InputRejectedException(file, 0, "the file could not be read (" + ex + ")",
                     "check that the file is not being written or moved, and that its disk is healthy");

@@ -196,19 +196,21 @@ class BlobStagingTest {
                         () -> done.get() >= 4 * 64 * 1024));
 
         // then
+        // (the block read ahead while the 4th was in flight may have gone out too)
         assertThat(stopped).isNotNull();
         assertThat(stopped.retryable()).isTrue();
-        assertThat(stopped.getMessage()).contains("stopped with 262144 of 786432 bytes staged");
         assertThat(staging.exists(blobName)).isFalse();
-        assertThat(sdkBlob(blobName).listBlocks(BlockListType.UNCOMMITTED).getUncommittedBlocks()).hasSize(4);
+        int staged = sdkBlob(blobName).listBlocks(BlockListType.UNCOMMITTED).getUncommittedBlocks().size();
+        assertThat(staged).isBetween(4, 5);
+        assertThat(stopped.getMessage()).contains("stopped with " + staged * 64 * 1024 + " of 786432 bytes staged");
 
         // when: the same upload again
         recorder.clear();
         UploadResult resumed = staging.upload(file, blobName, md5, TransferListener.NONE, () -> false);
 
-        // then: only the 8 missing blocks travel
+        // then: only the missing blocks travel
         assertThat(resumed.skipped()).isFalse();
-        assertThat(recorder.puts()).filteredOn(p -> p.startsWith("PUT block ")).hasSize(8);
+        assertThat(recorder.puts()).filteredOn(p -> p.startsWith("PUT block ")).hasSize(12 - staged);
         assertThat(sdkBlob(blobName).downloadContent().toBytes()).isEqualTo(Files.readAllBytes(file));
         assertThat(sdkBlob(blobName).getProperties().getContentMd5()).isEqualTo(md5);
     }
