@@ -83,7 +83,8 @@ class CommandLineIT {
         assertThat(Files.readString(dataDir.resolve("logs/bes-worker.log"))).contains("execution 1: COMPLETED");
         JsonNode executions = JsonMapper.builder().build().readTree(list.stdout());
         assertThat(executions.size()).isEqualTo(1);
-        assertThat(executions.get(0).path("status").asString()).isEqualTo("COMPLETED");
+        assertThat(executions.get(0).path("summary").path("status").asString()).isEqualTo("COMPLETED");
+        assertThat(executions.get(0).path("steps").get(6).path("endTime").asString()).isNotBlank();
         JsonNode detail = JsonMapper.builder().build().readTree(show.stdout());
         assertThat(detail.path("steps").size()).isEqualTo(7);
         assertThat(detail.path("steps").get(0).path("startTime").asString()).isNotBlank();
