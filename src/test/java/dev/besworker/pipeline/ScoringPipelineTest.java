@@ -38,6 +38,7 @@ class ScoringPipelineTest {
         fixture.definition("reviews");
         fixture.definition("short-timeout", "poll: {initial-interval: 100ms, max-interval: 200ms, timeout: 1s}");
         fixture.definition("keyed", "storage.credentials-to-bes: connection-string");
+        fixture.definition("patient", "bes.retry: {max-attempts: 50, initial-backoff: 20s, max-backoff: 60s, budget: 30m}");
     }
 
     @AfterAll
@@ -211,6 +212,28 @@ class ScoringPipelineTest {
         assertThat(execution.getJobParameters().getString("param.threshold")).isEqualTo("0.5");
         assertThat(SubmitJobTasklet.globalParameters(fixture.bean(ScoringEnvironment.class).definition("reviews"),
                 execution.getJobParameters())).containsEntry("threshold", "0.5");
+    }
+
+    @Test
+    void stopWhileARetryWaitsOutItsBackoff_endsStopped_withoutWaitingTheBackoffOut() throws Exception {
+        // given: every status call is throttled, and the client would wait 20 s and more between tries
+        fixture.admin.faults("{\"operation\":\"status\",\"kind\":\"http\",\"status\":503,\"times\":-1}");
+        Path input = fixture.input("throttled.csv", "status calls are throttled");
+        ExecutionOwners owners = fixture.bean(ExecutionOwners.class);
+        CompletableFuture<RunOutcome> running = CompletableFuture.supplyAsync(() -> run("patient", input));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> fixture.admin.counters().path("requests").path("status").asLong() >= 1);
+        long executionId = owners.running().keySet().iterator().next();
+
+        // when
+        owners.requestStop(executionId);
+
+        // then
+        RunOutcome stopped = running.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(stopped.status()).isEqualTo(BatchStatus.STOPPED);
+        fixture.admin.reset();
+        RunOutcome restarted = runs().restart(executionId);
+        assertThat(restarted.status()).isEqualTo(BatchStatus.COMPLETED);
     }
 
     @Test
