@@ -120,6 +120,7 @@ public final class Serve implements AutoCloseable {
         defaults.put("management.endpoints.web.exposure.include", "health,metrics,info");
         defaults.put("management.endpoint.health.show-details", "always");
         defaults.put("management.endpoint.health.show-components", "always");
+        defaults.put("management.endpoint.health.probes.enabled", "true");
         // Tomcat announces every start and stop at INFO; the worker's own lines say what matters.
         defaults.put("logging.level.org.apache", "WARN");
         application.setDefaultProperties(defaults);
