@@ -30,8 +30,8 @@ class InboxServeTest extends ServeTestSupport {
 
     @Test
     void fileWrittenSlowlyInParts_isScoredOnceAfterItIsComplete() throws Exception {
-        // given a serve whose inbox takes files that stayed unchanged for 1s
-        definition("slow", Duration.ofSeconds(1), null);
+        // given a serve whose inbox takes files that stayed unchanged for 2s
+        definition("slow", Duration.ofSeconds(2), null);
         Serve serve = serve(Map.of());
         Path file = inbox("slow").resolve("parts.csv");
         List<String> lines = csv("parts", 60).lines().toList();
