@@ -85,7 +85,8 @@ public final class ScheduleRunner {
             else {
                 missed.ifPresent(m -> log.info("schedule {}: {} was missed while the worker was down; not caught up"
                         + " (catch-up: false); the next time is as usual", definition, m));
-                if (last.isEmpty()) {
+                if (last.isEmpty() || missed.isPresent()) {
+                    // Watched from now on: a time missed before this start is never caught up later.
                     record(definition, now);
                 }
             }

@@ -73,8 +73,10 @@ public class ServeConfiguration {
     }
 
     @Bean
-    ServeMetrics serveMetrics(MeterRegistry meterRegistry) {
-        return new ServeMetrics(meterRegistry);
+    ServeMetrics serveMetrics(MeterRegistry meterRegistry, ScoringEnvironment environment) {
+        ServeMetrics metrics = new ServeMetrics(meterRegistry);
+        metrics.bind(environment);
+        return metrics;
     }
 
     @Bean

@@ -22,6 +22,7 @@ import dev.besworker.intake.InboxProcessor.Outcome;
 import dev.besworker.intake.InboxProcessor.Result;
 import dev.besworker.notify.WebhookNotifier;
 import dev.besworker.pipeline.RunKeys;
+import dev.besworker.pipeline.ScoringEnvironment;
 
 /**
  * The Micrometer meters of {@code serve} (under {@code /actuator/metrics}):
@@ -32,13 +33,13 @@ import dev.besworker.pipeline.RunKeys;
  * <li>{@code besworker.bytes} (definition, direction=upload|download): input bytes staged and
  *     result bytes saved;</li>
  * <li>{@code besworker.polls} (definition): BES status polls;</li>
+ * <li>{@code besworker.bes.retries} (definition): BES calls retried after a transient failure;</li>
  * <li>{@code besworker.inbox.files} (definition, outcome): inbox files by where they ended;</li>
  * <li>{@code besworker.queue.depth}, {@code besworker.runs.active}: files waiting for a slot, and
  *     running;</li>
  * <li>{@code besworker.schedule.firings} (definition, trigger=cron|catch_up);</li>
  * <li>{@code besworker.webhook.deliveries} (result=delivered|failed).</li>
  * </ul>
- * BES call retries are counted by the BES client per run but not yet exported here.
  */
 public final class ServeMetrics implements JobExecutionListener {
 
@@ -62,6 +63,12 @@ public final class ServeMetrics implements JobExecutionListener {
                 .tag("result", "delivered").register(registry);
         FunctionCounter.builder("besworker.webhook.deliveries", notifier, WebhookNotifier::failed)
                 .tag("result", "failed").register(registry);
+    }
+
+    /** Counts the retries of the BES clients the runs open. */
+    public void bind(ScoringEnvironment environment) {
+        environment.onBesRetry(definition -> Counter.builder("besworker.bes.retries").tag("definition", definition)
+                .description("BES calls retried after a transient failure").register(registry).increment());
     }
 
     /** Counts an inbox file's outcome. */

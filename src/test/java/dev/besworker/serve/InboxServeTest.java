@@ -3,7 +3,6 @@ package dev.besworker.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
 import java.io.Writer;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
