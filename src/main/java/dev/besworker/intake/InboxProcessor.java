@@ -231,7 +231,7 @@ public class InboxProcessor {
     }
 
     private Result earlierRun(InboxWork work, Inbox inbox, RunOutcome earlier) throws IOException {
-        JobExecution execution = jobRepository.getJobExecution(earlier.executionId());
+        JobExecution execution = RunIndex.findExecution(jobRepository, earlier.executionId()).orElse(null);
         String earlierInput = null;
         if (execution != null) {
             for (JobParameter<?> parameter : execution.getJobParameters()) {
@@ -277,8 +277,8 @@ public class InboxProcessor {
     private PreparedRun atPathOfUnfinishedRun(InboxWork work, PreparedRun prepared) throws IOException {
         InputFile input = prepared.inputs().get(0);
         Optional<JobExecution> unfinished = runIndex.executions(prepared.identity()).stream().findFirst()
-                .map(jobRepository::getJobExecution)
-                .filter(e -> e != null && e.getStatus() != BatchStatus.COMPLETED && e.getStatus() != BatchStatus.ABANDONED);
+                .flatMap(id -> RunIndex.findExecution(jobRepository, id))
+                .filter(e -> e.getStatus() != BatchStatus.COMPLETED && e.getStatus() != BatchStatus.ABANDONED);
         if (unfinished.isEmpty()) {
             return prepared;
         }
