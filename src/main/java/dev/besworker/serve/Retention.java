@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.JobInstance;
 import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.dao.EmptyResultDataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import dev.besworker.definition.DefinitionException;
@@ -100,7 +101,14 @@ public final class Retention {
         int blobs = 0;
         try {
             for (long instanceId : instanceIds) {
-                JobInstance instance = jobRepository.getJobInstance(instanceId);
+                JobInstance instance;
+                try {
+                    instance = jobRepository.getJobInstance(instanceId);
+                }
+                catch (EmptyResultDataAccessException ex) {
+                    // purged meanwhile by another purge (serve's daily one and the command, say)
+                    continue;
+                }
                 if (instance == null) {
                     continue;
                 }
