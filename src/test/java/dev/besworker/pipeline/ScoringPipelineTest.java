@@ -237,6 +237,12 @@ class ScoringPipelineTest {
     }
 
     @Test
+    void restartOfAnUnknownExecution_saysThereIsNone() {
+        assertThatThrownBy(() -> runs().restart(987654L)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no execution 987654");
+    }
+
+    @Test
     void invalidInput_isRejectedNamingFileLineAndFix_beforeAnyBesCall() throws Exception {
         // given
         Path input = fixture.inputDir.resolve("no-col2.csv");
