@@ -25,7 +25,8 @@ import dev.besworker.staging.SasExpiredException;
 /**
  * Step 6: copies every result through the SAS URL BES gave (the result may live in storage the
  * worker has no key for) into a temporary file beside its final name, then moves it there
- * atomically: a final output path never holds a partial file. Result URLs are fetched fresh
+ * atomically: a final output path never holds a partial file, and a restart after a crash
+ * reuses the temporary file's name, so none is left behind. Result URLs are fetched fresh
  * from BES rather than stored, since they carry a SAS. When BES's SAS is refused even after a
  * fresh status, a result in the worker's own container is read with the worker's credentials.
  */
@@ -62,7 +63,10 @@ class DownloadResultsTasklet extends ScoringTasklet implements AutoCloseable {
             if (results == null) {
                 results = bes.status(jobId).results();
             }
-            Path partial = target.resolveSibling("." + target.getFileName() + "." + state.executionId() + ".part");
+            // Named after the job instance, not the execution: the restart of a killed run writes
+            // over the partial file the dead process left instead of leaving it behind for good.
+            long instance = state.jobExecution().getJobInstance().getInstanceId();
+            Path partial = target.resolveSibling("." + target.getFileName() + "." + instance + ".part");
             Progress progress = new Progress(log, "download " + output);
             long bytes;
             try {
