@@ -3,15 +3,12 @@ package dev.besworker.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -66,7 +63,7 @@ class CrashRecoveryIT {
         blobs = new Blobs(azurite.connectionString());
         Path inputs = Files.createDirectories(work.resolve("inputs"));
         small = Files.copy(Path.of("sample-data/book-reviews.csv"), inputs.resolve("book-reviews.csv"));
-        big = generate(inputs.resolve("big reviews.csv"), 17 * MIB);
+        big = Scenario.reviews(inputs.resolve("big reviews.csv"), 17 * MIB);
 
         // uninterrupted runs of the same bytes: what every resumed run must produce
         Scenario reference = new Scenario(work.resolve("reference"));
@@ -418,27 +415,5 @@ class CrashRecoveryIT {
         }
         long id = scenario.startedExecution(definition.name);
         assertThat(id).isPositive();
-    }
-
-    /** A CSV of {@code bytes} or a little more: ReviewId, Col2 (text), Rating; deterministic. */
-    private static Path generate(Path file, long bytes) throws IOException {
-        String[] words = ("this is a good day the book was long and the ending sad but I loved every page of it "
-                + "naïve café déjà vu plot characters world-building dense never confusing").split(" ");
-        Random random = new Random(42);
-        long written = 0;
-        try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            out.write("ReviewId,Col2,Rating\n");
-            for (int row = 1; written < bytes; row++) {
-                StringBuilder text = new StringBuilder();
-                int count = 8 + random.nextInt(30);
-                for (int i = 0; i < count; i++) {
-                    text.append(i == 0 ? "" : " ").append(words[random.nextInt(words.length)]);
-                }
-                String line = String.format("R%07d,\"%s\",%d%n", row, text, 1 + random.nextInt(5));
-                out.write(line);
-                written += line.getBytes(StandardCharsets.UTF_8).length;
-            }
-        }
-        return file;
     }
 }

@@ -53,6 +53,31 @@ final class Scenario {
         return new Definition(name, endpoint, apiKey, connectionString, outputDir.resolve(name));
     }
 
+    /**
+     * A deterministic CSV of book reviews (ReviewId, Col2, Rating) of {@code bytes} or a little
+     * more: big inputs for transfers long enough to interrupt.
+     */
+    static Path reviews(Path file, long bytes) throws IOException {
+        String[] words = ("this is a good day the book was long and the ending sad but I loved every page of it "
+                + "naïve café déjà vu plot characters world-building dense never confusing").split(" ");
+        java.util.Random random = new java.util.Random(42);
+        long written = 0;
+        try (java.io.BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            out.write("ReviewId,Col2,Rating\n");
+            for (int row = 1; written < bytes; row++) {
+                StringBuilder text = new StringBuilder();
+                int count = 8 + random.nextInt(30);
+                for (int i = 0; i < count; i++) {
+                    text.append(i == 0 ? "" : " ").append(words[random.nextInt(words.length)]);
+                }
+                String line = "R" + row + ",\"" + text + "\"," + (1 + random.nextInt(5)) + "\n";
+                out.write(line);
+                written += line.getBytes(StandardCharsets.UTF_8).length;
+            }
+        }
+        return file;
+    }
+
     /** The worker's log file of this scenario's data folder. */
     Path log() {
         return dataDir.resolve("logs/bes-worker.log");

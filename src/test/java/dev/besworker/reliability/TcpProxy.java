@@ -43,6 +43,7 @@ final class TcpProxy implements AutoCloseable {
     private volatile String corruptMarker;
     private volatile String throttleMarker;
     private volatile boolean closed;
+    private volatile boolean refusing;
 
     private TcpProxy(int targetPort) throws IOException {
         this.targetPort = targetPort;
@@ -104,6 +105,14 @@ final class TcpProxy implements AutoCloseable {
         return corrupted.get();
     }
 
+    /**
+     * While true, new connections are closed at once instead of forwarded, as when the target is
+     * down; together with {@link #dropConnections()} it lets the target stop without clients.
+     */
+    void refuse(boolean value) {
+        refusing = value;
+    }
+
     /** Closes every open connection (the target stays up). */
     void dropConnections() {
         sockets.forEach(TcpProxy::closeQuietly);
@@ -125,6 +134,10 @@ final class TcpProxy implements AutoCloseable {
             }
             catch (IOException ex) {
                 return;
+            }
+            if (refusing) {
+                closeQuietly(client);
+                continue;
             }
             Socket target = new Socket();
             try {
