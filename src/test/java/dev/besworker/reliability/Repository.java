@@ -54,6 +54,16 @@ final class Repository {
         }
     }
 
+    /** The status of the newest execution. */
+    String newestStatus() throws SQLException {
+        try (Connection connection = connect();
+                PreparedStatement query = connection.prepareStatement(
+                        "SELECT STATUS FROM BATCH_JOB_EXECUTION ORDER BY JOB_EXECUTION_ID DESC LIMIT 1");
+                ResultSet rs = query.executeQuery()) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
     /** Step name to status of an execution, in the order they ran. */
     Map<String, String> steps(long executionId) throws SQLException {
         Map<String, String> steps = new LinkedHashMap<>();
