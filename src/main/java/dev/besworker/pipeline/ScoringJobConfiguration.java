@@ -92,8 +92,9 @@ public class ScoringJobConfiguration {
     SubmitJobTasklet submitTasklet(@Value(DEFINITION) String name, ScoringEnvironment environment,
             JobRepository jobRepository) {
         JobDefinition definition = environment.definition(name);
-        return new SubmitJobTasklet(definition, jobRepository, environment.openBes(definition),
-                environment.openStaging(definition));
+        StopFlag stop = new StopFlag();
+        return new SubmitJobTasklet(definition, jobRepository, environment.openBes(definition, stop.sleeper()),
+                environment.openStaging(definition), stop);
     }
 
     @Bean
@@ -101,7 +102,8 @@ public class ScoringJobConfiguration {
     StartJobTasklet startTasklet(@Value(DEFINITION) String name, ScoringEnvironment environment,
             JobRepository jobRepository) {
         JobDefinition definition = environment.definition(name);
-        return new StartJobTasklet(definition, jobRepository, environment.openBes(definition));
+        StopFlag stop = new StopFlag();
+        return new StartJobTasklet(definition, jobRepository, environment.openBes(definition, stop.sleeper()), stop);
     }
 
     @Bean
@@ -109,7 +111,8 @@ public class ScoringJobConfiguration {
     AwaitCompletionTasklet awaitTasklet(@Value(DEFINITION) String name, ScoringEnvironment environment,
             JobRepository jobRepository) {
         JobDefinition definition = environment.definition(name);
-        return new AwaitCompletionTasklet(definition, jobRepository, environment.openBes(definition));
+        StopFlag stop = new StopFlag();
+        return new AwaitCompletionTasklet(definition, jobRepository, environment.openBes(definition, stop.sleeper()), stop);
     }
 
     @Bean
@@ -117,8 +120,9 @@ public class ScoringJobConfiguration {
     DownloadResultsTasklet downloadTasklet(@Value(DEFINITION) String name, ScoringEnvironment environment,
             JobRepository jobRepository) {
         JobDefinition definition = environment.definition(name);
-        return new DownloadResultsTasklet(definition, jobRepository, environment.openBes(definition),
-                environment.openStaging(definition), new ResultDownloader());
+        StopFlag stop = new StopFlag();
+        return new DownloadResultsTasklet(definition, jobRepository, environment.openBes(definition, stop.sleeper()),
+                environment.openStaging(definition), new ResultDownloader(), stop);
     }
 
     @Bean
@@ -126,8 +130,9 @@ public class ScoringJobConfiguration {
     CleanupTasklet cleanupTasklet(@Value(DEFINITION) String name, ScoringEnvironment environment,
             JobRepository jobRepository) {
         JobDefinition definition = environment.definition(name);
-        return new CleanupTasklet(definition, jobRepository, environment.openBes(definition),
-                environment.openStaging(definition));
+        StopFlag stop = new StopFlag();
+        return new CleanupTasklet(definition, jobRepository, environment.openBes(definition, stop.sleeper()),
+                environment.openStaging(definition), stop);
     }
 
     @Bean

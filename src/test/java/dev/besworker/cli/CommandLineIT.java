@@ -83,7 +83,8 @@ class CommandLineIT {
         assertThat(Files.readString(dataDir.resolve("logs/bes-worker.log"))).contains("execution 1: COMPLETED");
         JsonNode executions = JsonMapper.builder().build().readTree(list.stdout());
         assertThat(executions.size()).isEqualTo(1);
-        assertThat(executions.get(0).path("status").asString()).isEqualTo("COMPLETED");
+        assertThat(executions.get(0).path("summary").path("status").asString()).isEqualTo("COMPLETED");
+        assertThat(executions.get(0).path("steps").get(6).path("endTime").asString()).isNotBlank();
         JsonNode detail = JsonMapper.builder().build().readTree(show.stdout());
         assertThat(detail.path("steps").size()).isEqualTo(7);
         assertThat(detail.path("steps").get(0).path("startTime").asString()).isNotBlank();
@@ -130,6 +131,27 @@ class CommandLineIT {
         assertThat(result.stderr()).contains("ragged.csv").contains("line 3").contains("Fix");
         assertThat(fixture.admin.counter("submits")).isZero();
         assertThat(Files.readAllBytes(input)).isEqualTo(before);
+    }
+
+    @Test
+    void check_saysWhatWorks_andWhatDoesNot() throws Exception {
+        // given
+        fixture.definition("wrong-key");
+        String wrong = Files.readString(fixture.jobsDir.resolve("wrong-key.yml"))
+                .replace("api-key: " + WorkerFixture.API_KEY, "api-key: not-the-right-key-0123456789");
+        Files.writeString(fixture.jobsDir.resolve("wrong-key.yml"), wrong);
+
+        // when
+        Result good = besWorker(fixture.root.resolve("check-data-dir"), fixture.jobsDir, "check", "reviews");
+        Result bad = besWorker(fixture.root.resolve("check-data-dir"), fixture.jobsDir, "check", "wrong-key");
+
+        // then
+        assertThat(good.exitCode()).as(good.stdout() + good.stderr()).isZero();
+        assertThat(good.stdout()).contains("storage: OK").contains("swagger.json: OK")
+                .contains("authenticated call: OK").contains("all checks passed");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.stdout()).contains("storage: OK").contains("authenticated call: FAILED").contains("api-key");
+        assertThat(bad.stdout() + bad.stderr()).doesNotContain("not-the-right-key-0123456789");
     }
 
     @Test

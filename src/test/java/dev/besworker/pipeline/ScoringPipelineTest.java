@@ -38,6 +38,7 @@ class ScoringPipelineTest {
         fixture.definition("reviews");
         fixture.definition("short-timeout", "poll: {initial-interval: 100ms, max-interval: 200ms, timeout: 1s}");
         fixture.definition("keyed", "storage.credentials-to-bes: connection-string");
+        fixture.definition("patient", "bes.retry: {max-attempts: 50, initial-backoff: 20s, max-backoff: 60s, budget: 30m}");
     }
 
     @AfterAll
@@ -191,6 +192,54 @@ class ScoringPipelineTest {
         assertThat(fixture.admin.counter("submits")).isEqualTo(1);
         assertThat(fixture.admin.counter("starts")).isEqualTo(1);
         ScoredCsv.assertScored(input, restarted.outputs().get(0), "Col2", 3);
+    }
+
+    @Test
+    void globalParameter_isPartOfTheRunsIdentity_andTravelsWithTheRun() throws Exception {
+        // given
+        Path input = fixture.input("with-param.csv", "parameterised");
+        RunOutcome plain = run("reviews", input);
+
+        // when
+        RunOutcome withParameter = runs().run(new RunRequest("reviews", single(input), null,
+                Map.of("threshold", "0.5"), false));
+
+        // then
+        assertThat(withParameter.earlier()).as("another request is other work").isFalse();
+        assertThat(withParameter.executionId()).isNotEqualTo(plain.executionId());
+        assertThat(fixture.admin.counter("submits")).isEqualTo(2);
+        JobExecution execution = fixture.bean(JobRepository.class).getJobExecution(withParameter.executionId());
+        assertThat(execution.getJobParameters().getString("param.threshold")).isEqualTo("0.5");
+        assertThat(SubmitJobTasklet.globalParameters(fixture.bean(ScoringEnvironment.class).definition("reviews"),
+                execution.getJobParameters())).containsEntry("threshold", "0.5");
+    }
+
+    @Test
+    void stopWhileARetryWaitsOutItsBackoff_endsStopped_withoutWaitingTheBackoffOut() throws Exception {
+        // given: every status call is throttled, and the client would wait 20 s and more between tries
+        fixture.admin.faults("{\"operation\":\"status\",\"kind\":\"http\",\"status\":503,\"times\":-1}");
+        Path input = fixture.input("throttled.csv", "status calls are throttled");
+        ExecutionOwners owners = fixture.bean(ExecutionOwners.class);
+        CompletableFuture<RunOutcome> running = CompletableFuture.supplyAsync(() -> run("patient", input));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> fixture.admin.counters().path("requests").path("status").asLong() >= 1);
+        long executionId = owners.running().keySet().iterator().next();
+
+        // when
+        owners.requestStop(executionId);
+
+        // then
+        RunOutcome stopped = running.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(stopped.status()).isEqualTo(BatchStatus.STOPPED);
+        fixture.admin.reset();
+        RunOutcome restarted = runs().restart(executionId);
+        assertThat(restarted.status()).isEqualTo(BatchStatus.COMPLETED);
+    }
+
+    @Test
+    void restartOfAnUnknownExecution_saysThereIsNone() {
+        assertThatThrownBy(() -> runs().restart(987654L)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no execution 987654");
     }
 
     @Test

@@ -51,7 +51,8 @@ public final class WorkerFixture implements AutoCloseable {
 
     /**
      * Writes {@code jobs/<name>.yml} for the emulator and Azurite, with quick polling; {@code extra}
-     * lines are appended (YAML at top level, e.g. "poll: {...}" overrides).
+     * lines are appended (YAML at top level, e.g. "poll: {...}" overrides), except that
+     * "bes.KEY: ..." and "storage.KEY: ..." lines go into those sections, replacing KEY.
      */
     public void definition(String name, String... extra) throws IOException {
         List<String> lines = new ArrayList<>(List.of(
@@ -73,7 +74,12 @@ public final class WorkerFixture implements AutoCloseable {
         boolean overridesPoll = false;
         for (String line : extra) {
             overridesPoll |= line.startsWith("poll:");
-            if (line.startsWith("storage.")) {
+            if (line.startsWith("bes.")) {
+                String key = line.substring("bes.".length(), line.indexOf(':'));
+                lines.removeIf(existing -> existing.startsWith("  " + key + ":"));
+                lines.add(lines.indexOf("input:"), "  " + line.substring("bes.".length()));
+            }
+            else if (line.startsWith("storage.")) {
                 lines.add(lines.indexOf("  container: bes-staging") + 1, "  " + line.substring("storage.".length()));
             }
             else {
