@@ -57,6 +57,14 @@ abstract class ScoringTasklet implements StoppableTasklet {
             }
             throw ex;
         }
+        finally {
+            if (stopRequested()) {
+                // A stop wakes a BES retry wait by interrupting it, and the client re-asserts the
+                // interrupt. Left set, it would fail the repository write that records the stop:
+                // H2 closes its file when an interrupted thread writes to it.
+                Thread.interrupted();
+            }
+        }
         return RepeatStatus.FINISHED;
     }
 
