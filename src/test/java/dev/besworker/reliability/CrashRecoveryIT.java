@@ -344,6 +344,37 @@ class CrashRecoveryIT {
     }
 
     @Test
+    void sigtermWhileWaitingToRetryABusyService_endsStoppedWithExit1() throws Exception {
+        // given: BES answers every status with 503 and asks for 30 s before the next try
+        Scenario scenario = scenario("sigterm-retry");
+        Definition definition = definition(scenario, "sigterm-retry")
+                .retry("{max-attempts: 10, initial-backoff: 50ms, max-backoff: 60s, budget: 10m}");
+        definition.write(scenario.jobsDir);
+        WorkerJvm worker = new WorkerJvm(scenario);
+        admin.faults("{\"operation\":\"status\",\"status\":503,\"code\":\"TooManyConcurrentRequests\","
+                + "\"retryAfterSeconds\":30,\"times\":-1}");
+        Running run = worker.start("run", "sigterm-retry", "--input", small.toString());
+        Result stopped;
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> scenario.logText().contains("retrying in 30.0 s"));
+
+            // when
+            run.terminate();
+            stopped = run.await(Duration.ofSeconds(25));
+        }
+        finally {
+            run.destroyIfAlive();
+        }
+        long id = scenario.startedExecution("sigterm-retry");
+
+        // then: the wait is cut short, and the execution ends STOPPED rather than being abandoned by a halt
+        assertThat(stopped.exitCode()).as(stopped.toString()).isEqualTo(1);
+        assertThat(stopped.stdout()).contains("execution " + id + " STOPPED");
+        assertThat(Repository.h2(scenario.dataDir).status(id)).isEqualTo("STOPPED");
+        assertThat(admin.requests("status")).as("no retry after the stop").isEqualTo(1);
+    }
+
+    @Test
     void stopFromAnotherProcess_isCarriedOutByTheOwner_whichExits1() throws Exception {
         // given
         Scenario scenario = scenario("stop");
