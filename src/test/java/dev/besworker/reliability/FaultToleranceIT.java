@@ -93,11 +93,14 @@ class FaultToleranceIT {
     }
 
     @Test
-    void internalErrorsGatewayTimeoutsAndRequestTimeouts_areRetried_andTheRunCompletes() throws Exception {
-        // given: 500 and 504 where a retry is safe (start, status), 408 on the submit (not processed)
+    void internalErrorsGatewayTimeoutsRequestTimeoutsAndTooManyRequests_areRetried_andTheRunCompletes()
+            throws Exception {
+        // given: 500 and 504 where a retry is safe (start, status), 408 and a gateway's 429 on the
+        // submit (not processed)
         Definition definition = definition("transient-statuses", d -> { });
-        admin.faults("[" + fault("submit", 408, null, 1) + "," + fault("start", 504, null, 1) + ","
-                + fault("status", 500, null, 2) + "," + fault("status", 504, null, 1) + "]");
+        admin.faults("[" + fault("submit", 408, null, 1) + "," + fault("submit", 429, null, 1) + ","
+                + fault("start", 504, null, 1) + "," + fault("status", 500, null, 2) + ","
+                + fault("status", 504, null, 1) + "]");
 
         // when
         Result result = run(definition);
@@ -124,6 +127,23 @@ class FaultToleranceIT {
         assertCompletedOnce(definition, result);
         assertEveryFaultFired();
         assertThat(LogCapture.since(mark)).contains("was lost during the job status");
+    }
+
+    @Test
+    void startAnswerLost_theRetriedStartGetsCannotStartJob_whichCountsAsStarted() throws Exception {
+        // given: BES starts the job, then the connection drops before the answer
+        Definition definition = definition("lost-start", d -> { });
+        admin.faults("{\"operation\":\"start\",\"kind\":\"reset\",\"phase\":\"after\",\"times\":1}");
+        int mark = LogCapture.mark();
+
+        // when
+        Result result = run(definition);
+
+        // then
+        assertCompletedOnce(definition, result);
+        assertThat(admin.requests("start")).isEqualTo(2);
+        assertThat(admin.counter("starts")).as("BES started the job once").isEqualTo(1);
+        assertThat(LogCapture.since(mark)).contains("(400 CannotStartJob)").contains("counting it as started");
     }
 
     @Test
