@@ -375,6 +375,39 @@ class CrashRecoveryIT {
     }
 
     @Test
+    void sigtermDuringADownload_stopsTheTransferItself_andEndsStopped() throws Exception {
+        // given: the 17 MiB input's results, sent back slowly
+        Scenario scenario = scenario("sigterm-download");
+        definition(scenario, "sigterm-download");
+        WorkerJvm worker = new WorkerJvm(scenario);
+        proxy.throttleDownloads("results", 2 * MIB);
+        Running run = worker.start("run", "sigterm-download", "--input", big.toString());
+        Result stopped;
+        try {
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> proxy.markedDownstreamBytes() >= 2 * MIB);
+
+            // when
+            run.terminate();
+            stopped = run.await(Duration.ofSeconds(25));
+        }
+        finally {
+            proxy.throttleDownloads(null, 0);
+            run.destroyIfAlive();
+        }
+        long id = scenario.startedExecution("sigterm-download");
+
+        // then: the transfer ended part-way (not after the whole result), and nothing is at the final path
+        assertThat(stopped.exitCode()).as(stopped.toString()).isEqualTo(1);
+        assertThat(stopped.stdout()).contains("execution " + id + " STOPPED");
+        assertThat(scenario.logText()).containsPattern("download of .* stopped after \\d+ bytes");
+        assertThat(Repository.h2(scenario.dataDir).steps(id)).containsEntry("download", "STOPPED");
+        try (Stream<Path> files = Files.list(scenario.outputDir.resolve("sigterm-download"))) {
+            assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.equals("big-reviews.output1.csv"));
+        }
+    }
+
+    @Test
     void stopFromAnotherProcess_isCarriedOutByTheOwner_whichExits1() throws Exception {
         // given
         Scenario scenario = scenario("stop");

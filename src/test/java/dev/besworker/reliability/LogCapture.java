@@ -23,20 +23,21 @@ import ch.qos.logback.core.spi.ContextAwareBase;
 final class LogCapture {
 
     private static final List<String> LINES = new ArrayList<>();
-    private static boolean installed;
+    private static final String NAME = "reliability-capture";
 
     private LogCapture() {
     }
 
     static synchronized void install() {
         System.setProperty(LoggingSystem.SYSTEM_PROPERTY, LoggingSystem.NONE);
-        if (installed) {
-            return;
-        }
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-        context.addListener(new Reattach());
-        attach(context);
-        installed = true;
+        // Another test class may have let Spring Boot reset or stop logback since: check both parts.
+        if (context.getCopyOfListenerList().stream().noneMatch(listener -> listener instanceof Reattach)) {
+            context.addListener(new Reattach());
+        }
+        if (context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender(NAME) == null) {
+            attach(context);
+        }
     }
 
     /** Gives logging back to Spring Boot. */
@@ -61,7 +62,7 @@ final class LogCapture {
     private static void attach(LoggerContext context) {
         Collector collector = new Collector();
         collector.setContext(context);
-        collector.setName("reliability-capture");
+        collector.setName(NAME);
         collector.start();
         Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.addAppender(collector);
