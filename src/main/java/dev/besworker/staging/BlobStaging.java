@@ -229,6 +229,18 @@ public final class BlobStaging implements AutoCloseable {
     }
 
     /**
+     * The URL that reads one blob until {@code expiry}: its address with a read-only SAS signed
+     * by the account key, for readers that take a URL, such as the stop-aware
+     * {@link ResultDownloader}. A secret: it carries the SAS.
+     *
+     * @throws TransferException when the connection string carries no account key to sign with
+     */
+    public Secret readUrl(String blobName, OffsetDateTime expiry) {
+        String token = sasToken(blobName, false, expiry).reveal();
+        return Secret.of(container.getBlobClient(blobName).getBlobUrl() + token);
+    }
+
+    /**
      * A service SAS for one blob, valid until {@code expiry}: read-only, or (for outputs BES
      * writes) write and create. The token starts with {@code ?} so that base location, relative
      * location and token concatenate to a URL.
