@@ -5,6 +5,8 @@ import java.time.Duration;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.repository.JobRepository;
 
+import dev.besworker.pipeline.RunIndex;
+
 /** Looking up and waiting for executions. */
 final class Executions {
 
@@ -12,7 +14,7 @@ final class Executions {
     }
 
     static JobExecution find(JobRepository repository, long executionId) {
-        JobExecution execution = repository.getJobExecution(executionId);
+        JobExecution execution = RunIndex.findExecution(repository, executionId).orElse(null);
         if (execution == null) {
             throw new IllegalArgumentException("there is no execution " + executionId + " (see 'list')");
         }

@@ -33,9 +33,12 @@ class ListCommand extends WorkerCommand {
     @Override
     protected int execute() throws IOException {
         try (WorkerSession session = WorkerSession.open(global)) {
-            List<ExecutionSummary> executions = session.bean(ExecutionReports.class).list(definition, status, limit);
+            ExecutionReports reports = session.bean(ExecutionReports.class);
+            List<ExecutionSummary> executions = reports.list(definition, status, limit);
             if (json) {
-                out.println(Json.write(executions));
+                // The same facts as show --json, each step's start and end included.
+                out.println(Json.write(executions.stream().map(e -> reports.show(e.executionId()))
+                        .flatMap(java.util.Optional::stream).toList()));
                 return ExitCodes.COMPLETED;
             }
             if (executions.isEmpty()) {

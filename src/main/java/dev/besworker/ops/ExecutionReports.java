@@ -16,6 +16,7 @@ import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.jdbc.core.JdbcTemplate;
 
+import dev.besworker.pipeline.RunIndex;
 import dev.besworker.pipeline.RunKeys;
 import dev.besworker.secrets.Redactor;
 
@@ -73,7 +74,7 @@ public class ExecutionReports {
 
     /** The whole story of one execution, if it exists. */
     public Optional<ExecutionDetail> show(long executionId) {
-        JobExecution execution = jobRepository.getJobExecution(executionId);
+        JobExecution execution = RunIndex.findExecution(jobRepository, executionId).orElse(null);
         if (execution == null) {
             return Optional.empty();
         }

@@ -32,8 +32,8 @@ class AwaitCompletionTasklet extends ScoringTasklet implements AutoCloseable {
 
     private final BesClient bes;
 
-    AwaitCompletionTasklet(JobDefinition definition, JobRepository jobRepository, BesClient bes) {
-        super(definition, jobRepository);
+    AwaitCompletionTasklet(JobDefinition definition, JobRepository jobRepository, BesClient bes, StopFlag stop) {
+        super(definition, jobRepository, stop);
         this.bes = bes;
     }
 

@@ -22,8 +22,8 @@ class CleanupTasklet extends ScoringTasklet implements AutoCloseable {
     private final BesClient bes;
     private final BlobStaging staging;
 
-    CleanupTasklet(JobDefinition definition, JobRepository jobRepository, BesClient bes, BlobStaging staging) {
-        super(definition, jobRepository);
+    CleanupTasklet(JobDefinition definition, JobRepository jobRepository, BesClient bes, BlobStaging staging, StopFlag stop) {
+        super(definition, jobRepository, stop);
         this.bes = bes;
         this.staging = staging;
     }

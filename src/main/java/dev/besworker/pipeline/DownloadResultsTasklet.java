@@ -38,8 +38,8 @@ class DownloadResultsTasklet extends ScoringTasklet implements AutoCloseable {
     private final ResultDownloader downloader;
 
     DownloadResultsTasklet(JobDefinition definition, JobRepository jobRepository, BesClient bes,
-            BlobStaging staging, ResultDownloader downloader) {
-        super(definition, jobRepository);
+            BlobStaging staging, ResultDownloader downloader, StopFlag stop) {
+        super(definition, jobRepository, stop);
         this.bes = bes;
         this.staging = staging;
         this.downloader = downloader;

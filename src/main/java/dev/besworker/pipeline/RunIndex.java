@@ -28,6 +28,20 @@ public class RunIndex {
         this.jdbc = jdbc;
     }
 
+    /**
+     * The execution with this id, if there is one. Spring Batch 6's JDBC repository throws for
+     * an unknown id where earlier versions returned null.
+     */
+    public static java.util.Optional<org.springframework.batch.core.job.JobExecution> findExecution(
+            org.springframework.batch.core.repository.JobRepository repository, long executionId) {
+        try {
+            return java.util.Optional.ofNullable(repository.getJobExecution(executionId));
+        }
+        catch (org.springframework.dao.EmptyResultDataAccessException ex) {
+            return java.util.Optional.empty();
+        }
+    }
+
     /** Execution ids of the identity, newest first. */
     public List<Long> executions(RunIdentity identity) {
         return jdbc.queryForList(SQL, Long.class, RunKeys.DEFINITION, identity.definition(), RunKeys.INPUT_SHA256,

@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import dev.besworker.bes.BesClient;
 import dev.besworker.bes.BesEndpoint;
 import dev.besworker.bes.RetryPolicy;
+import dev.besworker.bes.Sleeper;
 import dev.besworker.definition.BesSettings;
 import dev.besworker.definition.DefinitionLoader;
 import dev.besworker.definition.JobDefinition;
@@ -81,12 +82,17 @@ public class ScoringEnvironment {
 
     /** A BES client for the definition; the caller closes it. */
     public BesClient openBes(JobDefinition definition) {
+        return openBes(definition, Sleeper.system());
+    }
+
+    /** A BES client whose retry waits go through {@code sleeper} (stop-aware callers); the caller closes it. */
+    public BesClient openBes(JobDefinition definition, Sleeper sleeper) {
         BesSettings bes = definition.bes();
         RetrySettings retry = bes.retry();
         return new BesClient(
                 BesEndpoint.of(bes.endpoint(), bes.workspace(), bes.service(), bes.apiKey(), bes.subscriptionKey()),
                 new RetryPolicy(retry.maxAttempts(), retry.initialBackoff(), retry.maxBackoff(), retry.budget()),
-                bes.requestTimeout());
+                bes.requestTimeout(), sleeper);
     }
 
     /** Blob staging for the definition's container; the caller closes it. */

@@ -2,6 +2,7 @@ package dev.besworker.pipeline;
 
 import java.nio.file.Path;
 
+import org.springframework.batch.core.configuration.support.MapJobRegistry;
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
@@ -91,8 +92,9 @@ public class ScoringJobConfiguration {
     SubmitJobTasklet submitTasklet(@Value(DEFINITION) String name, ScoringEnvironment environment,
             JobRepository jobRepository) {
         JobDefinition definition = environment.definition(name);
-        return new SubmitJobTasklet(definition, jobRepository, environment.openBes(definition),
-                environment.openStaging(definition));
+        StopFlag stop = new StopFlag();
+        return new SubmitJobTasklet(definition, jobRepository, environment.openBes(definition, stop.sleeper()),
+                environment.openStaging(definition), stop);
     }
 
     @Bean
@@ -100,7 +102,8 @@ public class ScoringJobConfiguration {
     StartJobTasklet startTasklet(@Value(DEFINITION) String name, ScoringEnvironment environment,
             JobRepository jobRepository) {
         JobDefinition definition = environment.definition(name);
-        return new StartJobTasklet(definition, jobRepository, environment.openBes(definition));
+        StopFlag stop = new StopFlag();
+        return new StartJobTasklet(definition, jobRepository, environment.openBes(definition, stop.sleeper()), stop);
     }
 
     @Bean
@@ -108,7 +111,8 @@ public class ScoringJobConfiguration {
     AwaitCompletionTasklet awaitTasklet(@Value(DEFINITION) String name, ScoringEnvironment environment,
             JobRepository jobRepository) {
         JobDefinition definition = environment.definition(name);
-        return new AwaitCompletionTasklet(definition, jobRepository, environment.openBes(definition));
+        StopFlag stop = new StopFlag();
+        return new AwaitCompletionTasklet(definition, jobRepository, environment.openBes(definition, stop.sleeper()), stop);
     }
 
     @Bean
@@ -116,8 +120,9 @@ public class ScoringJobConfiguration {
     DownloadResultsTasklet downloadTasklet(@Value(DEFINITION) String name, ScoringEnvironment environment,
             JobRepository jobRepository) {
         JobDefinition definition = environment.definition(name);
-        return new DownloadResultsTasklet(definition, jobRepository, environment.openBes(definition),
-                environment.openStaging(definition), new ResultDownloader());
+        StopFlag stop = new StopFlag();
+        return new DownloadResultsTasklet(definition, jobRepository, environment.openBes(definition, stop.sleeper()),
+                environment.openStaging(definition), new ResultDownloader(), stop);
     }
 
     @Bean
@@ -125,8 +130,9 @@ public class ScoringJobConfiguration {
     CleanupTasklet cleanupTasklet(@Value(DEFINITION) String name, ScoringEnvironment environment,
             JobRepository jobRepository) {
         JobDefinition definition = environment.definition(name);
-        return new CleanupTasklet(definition, jobRepository, environment.openBes(definition),
-                environment.openStaging(definition));
+        StopFlag stop = new StopFlag();
+        return new CleanupTasklet(definition, jobRepository, environment.openBes(definition, stop.sleeper()),
+                environment.openStaging(definition), stop);
     }
 
     @Bean
@@ -145,6 +151,16 @@ public class ScoringJobConfiguration {
                 .next(step("cleanup", cleanupTasklet, false, jobRepository, noTransaction));
         listeners.orderedStream().forEach(job::listener);
         return job.build();
+    }
+
+    /**
+     * The registry restart and stop look the job up in. Declared as a bean so that it fills
+     * itself from the context once every singleton exists: the registry Spring Batch makes on its
+     * own is filled while the JobOperator is created, which can be before this job is.
+     */
+    @Bean
+    MapJobRegistry jobRegistry() {
+        return new MapJobRegistry();
     }
 
     private static Step step(String name, Tasklet tasklet, boolean rerunWhenComplete, JobRepository jobRepository,

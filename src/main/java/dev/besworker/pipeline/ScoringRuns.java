@@ -186,7 +186,7 @@ public class ScoringRuns {
 
     /** Restarts a failed, stopped or abandoned-by-a-crash execution; reports a completed one. */
     public RunOutcome restart(long executionId) {
-        JobExecution execution = jobRepository.getJobExecution(executionId);
+        JobExecution execution = RunIndex.findExecution(jobRepository, executionId).orElse(null);
         if (execution == null) {
             throw new IllegalArgumentException("there is no execution " + executionId + " (see 'list')");
         }
@@ -220,7 +220,7 @@ public class ScoringRuns {
 
     /** The definition an execution ran with. */
     public String definitionOf(long executionId) {
-        JobExecution execution = jobRepository.getJobExecution(executionId);
+        JobExecution execution = RunIndex.findExecution(jobRepository, executionId).orElse(null);
         if (execution == null) {
             throw new IllegalArgumentException("there is no execution " + executionId + " (see 'list')");
         }

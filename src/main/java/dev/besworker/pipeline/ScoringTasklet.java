@@ -12,6 +12,7 @@ import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.tasklet.StoppableTasklet;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
+import dev.besworker.bes.BesException;
 import dev.besworker.definition.JobDefinition;
 import dev.besworker.staging.TransferStoppedException;
 
@@ -24,12 +25,18 @@ abstract class ScoringTasklet implements StoppableTasklet {
 
     protected final JobDefinition definition;
     private final JobRepository jobRepository;
-    private volatile boolean stopRequested;
+    private final StopFlag stopFlag;
     private volatile StepExecution current;
 
     ScoringTasklet(JobDefinition definition, JobRepository jobRepository) {
+        this(definition, jobRepository, new StopFlag());
+    }
+
+    /** With the stop flag that the step's clients also watch. */
+    ScoringTasklet(JobDefinition definition, JobRepository jobRepository, StopFlag stopFlag) {
         this.definition = definition;
         this.jobRepository = jobRepository;
+        this.stopFlag = stopFlag;
     }
 
     @Override
@@ -43,6 +50,13 @@ abstract class ScoringTasklet implements StoppableTasklet {
         catch (TransferStoppedException ex) {
             throw new JobInterruptedException(ex.getMessage() + "; restart resumes from here", BatchStatus.STOPPED);
         }
+        catch (BesException ex) {
+            if (ex.wasInterrupted() && stopRequested()) {
+                throw new JobInterruptedException("stopped while waiting to retry a BES call; restart resumes from here",
+                        BatchStatus.STOPPED);
+            }
+            throw ex;
+        }
         return RepeatStatus.FINISHED;
     }
 
@@ -52,13 +66,13 @@ abstract class ScoringTasklet implements StoppableTasklet {
 
     @Override
     public void stop() {
-        stopRequested = true;
+        stopFlag.request();
     }
 
     /** Whether this step was asked to stop, by this process or through the job repository. */
     protected boolean stopRequested() {
         StepExecution stepExecution = current;
-        return stopRequested || (stepExecution != null
+        return stopFlag.getAsBoolean() || (stepExecution != null
                 && (stepExecution.isTerminateOnly() || stepExecution.getJobExecution().isStopping()));
     }
 

@@ -22,8 +22,8 @@ class StartJobTasklet extends ScoringTasklet implements AutoCloseable {
 
     private final BesClient bes;
 
-    StartJobTasklet(JobDefinition definition, JobRepository jobRepository, BesClient bes) {
-        super(definition, jobRepository);
+    StartJobTasklet(JobDefinition definition, JobRepository jobRepository, BesClient bes, StopFlag stop) {
+        super(definition, jobRepository, stop);
         this.bes = bes;
     }
 

@@ -40,8 +40,8 @@ class SubmitJobTasklet extends ScoringTasklet implements AutoCloseable {
     private final BesClient bes;
     private final BlobStaging staging;
 
-    SubmitJobTasklet(JobDefinition definition, JobRepository jobRepository, BesClient bes, BlobStaging staging) {
-        super(definition, jobRepository);
+    SubmitJobTasklet(JobDefinition definition, JobRepository jobRepository, BesClient bes, BlobStaging staging, StopFlag stop) {
+        super(definition, jobRepository, stop);
         this.bes = bes;
         this.staging = staging;
     }

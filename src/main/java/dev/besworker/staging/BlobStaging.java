@@ -43,6 +43,7 @@ import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.BlobServiceClient;
 import com.azure.storage.blob.BlobServiceClientBuilder;
 import com.azure.storage.blob.models.BlobDownloadResponse;
+import com.azure.storage.blob.models.BlobErrorCode;
 import com.azure.storage.blob.models.BlobHttpHeaders;
 import com.azure.storage.blob.models.BlobProperties;
 import com.azure.storage.blob.models.BlobStorageException;
@@ -176,28 +177,44 @@ public final class BlobStaging implements AutoCloseable {
         }
         BlockBlobClient blob = container.getBlobClient(blobName).getBlockBlobClient();
         try {
-            ensureContainer();
-            BlobProperties existing = propertiesOrNull(blob);
-            if (existing != null && Arrays.equals(existing.getContentMd5(), md5) && existing.getBlobSize() == size) {
-                log.debug("Blob {} already holds {} ({} bytes, same MD5): not uploading", describe(blobName), file, size);
-                return new UploadResult(blobName, size, true);
-            }
-            long blockSize = settings.blockSizeFor(size);
-            if (size <= blockSize) {
-                uploadInOne(file, blob, blobName, md5, size, progress, stop);
-            }
-            else {
-                uploadInBlocks(file, blob, blobName, md5, size, blockSize, progress, stop);
-            }
-            verify(blob, blobName, md5, size);
-            return new UploadResult(blobName, size, false);
+            return uploadTo(blob, file, blobName, md5, size, progress, stop);
         }
-        catch (TransferException ex) {
-            throw ex;
+        catch (BlobStorageException ex) {
+            if (!BlobErrorCode.CONTAINER_NOT_FOUND.equals(ex.getErrorCode())) {
+                throw failure("upload of " + file + " to " + describe(blobName) + " failed", ex);
+            }
+            // Deleted since this instance created it: create it again, once.
+            log.info("Container {} disappeared; creating it again", containerName);
+            containerReady = false;
+            try {
+                return uploadTo(blob, file, blobName, md5, size, progress, stop);
+            }
+            catch (RuntimeException again) {
+                throw failure("upload of " + file + " to " + describe(blobName) + " failed", again);
+            }
         }
         catch (RuntimeException ex) {
             throw failure("upload of " + file + " to " + describe(blobName) + " failed", ex);
         }
+    }
+
+    private UploadResult uploadTo(BlockBlobClient blob, Path file, String blobName, byte[] md5, long size,
+            TransferListener progress, BooleanSupplier stop) {
+        ensureContainer();
+        BlobProperties existing = propertiesOrNull(blob);
+        if (existing != null && Arrays.equals(existing.getContentMd5(), md5) && existing.getBlobSize() == size) {
+            log.debug("Blob {} already holds {} ({} bytes, same MD5): not uploading", describe(blobName), file, size);
+            return new UploadResult(blobName, size, true);
+        }
+        long blockSize = settings.blockSizeFor(size);
+        if (size <= blockSize) {
+            uploadInOne(file, blob, blobName, md5, size, progress, stop);
+        }
+        else {
+            uploadInBlocks(file, blob, blobName, md5, size, blockSize, progress, stop);
+        }
+        verify(blob, blobName, md5, size);
+        return new UploadResult(blobName, size, false);
     }
 
     /** The account's blob endpoint with a final slash, e.g. {@code http://127.0.0.1:10000/devstoreaccount1/}. */
@@ -237,7 +254,6 @@ public final class BlobStaging implements AutoCloseable {
     /** Whether the blob exists (a blob with only uncommitted blocks does not). */
     public boolean exists(String blobName) {
         try {
-            ensureContainer();
             return Boolean.TRUE.equals(container.getBlobClient(blobName).exists());
         }
         catch (RuntimeException ex) {
@@ -342,7 +358,7 @@ public final class BlobStaging implements AutoCloseable {
             return blob.getProperties();
         }
         catch (BlobStorageException ex) {
-            if (ex.getStatusCode() == 404) {
+            if (ex.getStatusCode() == 404 && !BlobErrorCode.CONTAINER_NOT_FOUND.equals(ex.getErrorCode())) {
                 return null;
             }
             throw ex;
@@ -377,7 +393,9 @@ public final class BlobStaging implements AutoCloseable {
         Map<String, Long> staged = stagedBlocks(blob, ids.get(0).length());
         Progress done = new Progress(progress, size);
         AtomicReference<RuntimeException> failure = new AtomicReference<>();
-        BlockingQueue<byte[]> buffers = new ArrayBlockingQueue<>(settings.concurrency());
+        // One buffer more than uploads in flight, so the next block is read while they run.
+        int bufferCount = settings.concurrency() + 1;
+        BlockingQueue<byte[]> buffers = new ArrayBlockingQueue<>(bufferCount);
         int allocated = 0;
         int reused = 0;
         boolean stopped = false;
@@ -391,7 +409,7 @@ public final class BlobStaging implements AutoCloseable {
         try (InputStream in = Files.newInputStream(file, StandardOpenOption.READ)) {
             for (int i = 0; i < count && failure.get() == null; i++) {
                 byte[] buffer;
-                if (allocated < settings.concurrency()) {
+                if (allocated < bufferCount) {
                     buffer = new byte[(int) blockSize];
                     allocated++;
                 }

@@ -35,6 +35,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link InputRejectedException} naming the file, the line and the fix. The file is opened for
  * reading only and never changed.
  * <p>
+ * Details: lines are numbered as an editor numbers them (CR, LF and CRLF each end one line);
+ * empty lines are skipped and not counted as rows; a header of a single column that contains
+ * {@code ;}, tab, {@code ,} or {@code |} is taken for a wrong delimiter unless it is exactly the
+ * required column. Structural errors are reported at the line where the record (or the quoted
+ * field) starts; encoding errors and NUL bytes at the line they are on.
+ * <p>
  * Speed: the file is read in 1 MiB chunks; the structure is checked by {@link CsvScanner} on the
  * raw bytes, and the two digests run on helper threads while the next chunk is scanned, so the
  * pass costs about as much as the slowest digest (MD5) on a machine with spare cores.
@@ -45,7 +51,7 @@ public final class CsvValidator {
     private static final int CHUNK = 1 << 20;
     private static final int CHUNKS_IN_FLIGHT = 4;
 
-    /** Validates with the default chunk size. */
+    /** A validator; it keeps no state between calls. */
     public CsvValidator() {
     }
 
@@ -89,6 +95,10 @@ public final class CsvValidator {
         }
         catch (AccessDeniedException ex) {
             throw unreadable(file);
+        }
+        catch (NoSuchFileException ex) {
+            throw new InputRejectedException(file, 0, "the file disappeared while it was being checked",
+                    "make sure nothing moves or deletes the file until the job has picked it up");
         }
         catch (IOException ex) {
             throw new InputRejectedException(file, 0, "the file could not be read (" + ex + ")",

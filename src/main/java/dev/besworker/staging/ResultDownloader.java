@@ -1,13 +1,13 @@
 package dev.besworker.staging;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,11 +16,13 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Flow;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
@@ -38,9 +40,9 @@ import org.slf4j.LoggerFactory;
  * errors, timeouts, 408, 429 and 5xx are {@linkplain TransferException#retryable() retryable};
  * other answers (404, other 4xx) are not. When the service sends a Content-MD5 (it does for
  * blobs that have one), the received bytes are checked against it, and a short body is detected
- * by its Content-Length. A download that receives nothing for the idle timeout, or whose
- * {@code stopRequested} turns true while it waits for data, is aborted. Messages never contain
- * the token: URLs are shown without their query.
+ * by its Content-Length. A download that receives nothing for the idle timeout is aborted as
+ * retryable, and {@code stopRequested} is honoured within 200 ms even while the body stalls.
+ * Messages never contain the token: URLs are shown without their query.
  * <p>
  * Thread-safe; one instance can serve many downloads at once.
  */
@@ -49,11 +51,7 @@ public final class ResultDownloader {
     private static final Logger log = LoggerFactory.getLogger(ResultDownloader.class);
     private static final int BUFFER = 1 << 20;
     private static final Pattern ERROR_CODE = Pattern.compile("<Code>([^<]+)</Code>");
-    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(task -> {
-        Thread thread = new Thread(task, "result-download-watchdog");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private static final Duration POLL = Duration.ofMillis(200);
 
     private final HttpClient client;
     private final Duration idleTimeout;
@@ -80,8 +78,7 @@ public final class ResultDownloader {
     /**
      * Streams the blob at {@code sasUrl} into {@code target} (created or replaced; the caller
      * moves it into place when this returns). On failure the partial target is deleted.
-     * {@code stopRequested} is polled between pieces and by a watchdog thread while a read
-     * blocks, so it must be thread-safe (an {@code AtomicBoolean::get} is).
+     * {@code stopRequested} is polled at least every 200 ms, also while the body stalls.
      *
      * @return the number of bytes written
      * @throws SasExpiredException when the service refuses the token (403)
@@ -97,14 +94,14 @@ public final class ResultDownloader {
         if (stop.getAsBoolean()) {
             throw new TransferStoppedException("download of " + shown + " stopped before it began");
         }
-        Watchdog watchdog = new Watchdog(Thread.currentThread(), stop);
         boolean done = false;
+        BodyQueue body = null;
         try {
             HttpRequest request = HttpRequest.newBuilder(sasUrl).GET().timeout(idleTimeout)
                     .header("x-ms-version", "2021-08-06").build();
-            HttpResponse<InputStream> response;
+            HttpResponse<Flow.Publisher<List<ByteBuffer>>> response;
             try {
-                response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+                response = client.send(request, HttpResponse.BodyHandlers.ofPublisher());
             }
             catch (HttpTimeoutException ex) {
                 throw new TransferException("no answer from " + shown + " within " + idleTimeout.toSeconds() + " s", true, 0, ex);
@@ -112,49 +109,68 @@ public final class ResultDownloader {
             catch (IOException ex) {
                 throw new TransferException("cannot reach " + shown + " (" + ex + ")", true, 0, ex);
             }
-            int status = response.statusCode();
-            if (status != 200) {
-                throw refused(shown, response);
+            body = new BodyQueue();
+            response.body().subscribe(body);
+            if (response.statusCode() != 200) {
+                throw refused(shown, response, body);
             }
             long total = response.headers().firstValueAsLong("Content-Length").orElse(-1);
             Optional<String> md5Header = response.headers().firstValue("Content-MD5");
             MessageDigest md5 = BlobStaging.md5();
             long written = 0;
-            byte[] buffer = new byte[BUFFER];
-            watchdog.start();
-            try (InputStream in = response.body();
-                    OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE,
-                            StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            // Pieces arrive in small buffers; gathering them into 1 MiB keeps the writes few.
+            ByteBuffer pending = ByteBuffer.allocate(BUFFER);
+            long lastData = System.nanoTime();
+            try (FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE,
+                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
                 while (true) {
                     if (stop.getAsBoolean()) {
+                        body.cancel();
                         throw new TransferStoppedException("download of " + shown + " stopped after " + written + " bytes");
                     }
-                    // read, not readNBytes: every piece counts as progress for the idle watchdog
-                    int n = in.read(buffer, 0, buffer.length);
-                    if (n < 0) {
+                    Object item = body.poll(POLL);
+                    if (item == null) {
+                        if (System.nanoTime() - lastData > idleTimeout.toNanos()) {
+                            body.cancel();
+                            throw new TransferException("download of " + shown + " stalled: no data for "
+                                    + idleTimeout.toSeconds() + " s after " + written + " bytes", true);
+                        }
+                        continue;
+                    }
+                    if (item == BodyQueue.END) {
                         break;
                     }
-                    watchdog.progressed();
-                    out.write(buffer, 0, n);
-                    md5.update(buffer, 0, n);
-                    written += n;
+                    if (item instanceof Throwable failure) {
+                        throw new TransferException("download of " + shown + " failed after " + written + " bytes ("
+                                + failure + ")", true, 0, failure);
+                    }
+                    lastData = System.nanoTime();
+                    @SuppressWarnings("unchecked")
+                    List<ByteBuffer> pieces = (List<ByteBuffer>) item;
+                    for (ByteBuffer piece : pieces) {
+                        int length = piece.remaining();
+                        md5.update(piece.duplicate());
+                        while (piece.hasRemaining()) {
+                            if (!pending.hasRemaining()) {
+                                flush(pending, out);
+                            }
+                            int take = Math.min(piece.remaining(), pending.remaining());
+                            ByteBuffer slice = piece.duplicate();
+                            slice.limit(slice.position() + take);
+                            pending.put(slice);
+                            piece.position(piece.position() + take);
+                        }
+                        written += length;
+                    }
                     progress.progress(written, total);
+                    body.request();
                 }
+                flush(pending, out);
             }
             catch (IOException ex) {
-                watchdog.stop();
-                if (watchdog.stopped) {
-                    throw new TransferStoppedException("download of " + shown + " stopped after " + written + " bytes");
-                }
-                if (watchdog.timedOut) {
-                    throw new TransferException("download of " + shown + " stalled: no data for "
-                            + idleTimeout.toSeconds() + " s after " + written + " bytes", true, 0, ex);
-                }
-                throw new TransferException("download of " + shown + " to " + target + " failed after " + written
-                        + " bytes (" + ex + ")", true, 0, ex);
-            }
-            finally {
-                watchdog.stop();
+                body.cancel();
+                throw new TransferException("cannot write " + target + " while downloading " + shown + " (" + ex + ")",
+                        false, 0, ex);
             }
             if (total >= 0 && written != total) {
                 throw new TransferException("download of " + shown + " ended after " + written + " of " + total + " bytes",
@@ -180,8 +196,10 @@ public final class ResultDownloader {
             throw new TransferStoppedException("download of " + shown + " interrupted");
         }
         finally {
-            watchdog.stop();
             if (!done) {
+                if (body != null) {
+                    body.cancel();
+                }
                 try {
                     Files.deleteIfExists(target);
                 }
@@ -192,18 +210,20 @@ public final class ResultDownloader {
         }
     }
 
-    private static TransferException refused(String shown, HttpResponse<InputStream> response) {
+    private static void flush(ByteBuffer pending, FileChannel out) throws IOException {
+        pending.flip();
+        while (pending.hasRemaining()) {
+            out.write(pending);
+        }
+        pending.clear();
+    }
+
+    private TransferException refused(String shown, HttpResponse<?> response, BodyQueue body) throws InterruptedException {
         int status = response.statusCode();
-        String body;
-        try (InputStream in = response.body()) {
-            body = new String(in.readNBytes(16 * 1024), StandardCharsets.UTF_8);
-        }
-        catch (IOException ex) {
-            body = "";
-        }
+        String text = body.readSome(16 * 1024, idleTimeout);
         String code = response.headers().firstValue("x-ms-error-code").orElse(null);
         if (code == null) {
-            Matcher matcher = ERROR_CODE.matcher(body);
+            Matcher matcher = ERROR_CODE.matcher(text);
             code = matcher.find() ? matcher.group(1) : "";
         }
         String what = shown + " answered HTTP " + status + (code.isEmpty() ? "" : " " + code);
@@ -237,63 +257,83 @@ public final class ResultDownloader {
     }
 
     /**
-     * Interrupts the downloading thread when the body stops flowing for the idle timeout, or when
-     * a stop is requested while a read blocks: a blocked read would otherwise never look.
+     * Receives the response body one list of buffers at a time (demand 1), so the downloading
+     * thread can wait with a timeout: it checks for a stop and for a stalled body between polls,
+     * which a blocking {@code InputStream} read would not let it do.
      */
-    private final class Watchdog {
-        private final Thread worker;
-        private final BooleanSupplier stop;
-        private ScheduledFuture<?> task;
-        private volatile long lastProgress = System.nanoTime();
-        private boolean active;
-        private volatile boolean timedOut;
-        private volatile boolean stopped;
-        private boolean cleared;
+    private static final class BodyQueue implements Flow.Subscriber<List<ByteBuffer>> {
+        static final Object END = new Object();
 
-        Watchdog(Thread worker, BooleanSupplier stop) {
-            this.worker = worker;
-            this.stop = stop;
-        }
+        private final BlockingQueue<Object> items = new LinkedBlockingQueue<>();
+        private volatile Flow.Subscription subscription;
+        private volatile boolean cancelled;
 
-        synchronized void start() {
-            lastProgress = System.nanoTime();
-            active = true;
-            long period = Math.max(50, Math.min(1000, idleTimeout.toMillis() / 4));
-            task = WATCHDOG.scheduleWithFixedDelay(this::check, period, period, TimeUnit.MILLISECONDS);
-        }
-
-        void progressed() {
-            lastProgress = System.nanoTime();
-        }
-
-        private synchronized void check() {
-            if (!active) {
-                return;
-            }
-            if (stop.getAsBoolean()) {
-                stopped = true;
-            }
-            else if (System.nanoTime() - lastProgress > idleTimeout.toNanos()) {
-                timedOut = true;
+        @Override
+        public void onSubscribe(Flow.Subscription subscription) {
+            this.subscription = subscription;
+            if (cancelled) {
+                subscription.cancel();
             }
             else {
-                return;
+                subscription.request(1);
             }
-            active = false;
-            worker.interrupt();
         }
 
-        synchronized void stop() {
-            if (task != null) {
-                task.cancel(false);
+        @Override
+        public void onNext(List<ByteBuffer> item) {
+            items.add(item);
+        }
+
+        @Override
+        public void onError(Throwable failure) {
+            items.add(failure);
+        }
+
+        @Override
+        public void onComplete() {
+            items.add(END);
+        }
+
+        Object poll(Duration timeout) throws InterruptedException {
+            return items.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        void request() {
+            Flow.Subscription current = subscription;
+            if (current != null) {
+                current.request(1);
             }
-            boolean fired = !active && (timedOut || stopped) && !cleared;
-            active = false;
-            if (fired) {
-                cleared = true;
-                // Clear the interrupt this watchdog caused, so the caller's thread is not left interrupted.
-                Thread.interrupted();
+        }
+
+        void cancel() {
+            cancelled = true;
+            Flow.Subscription current = subscription;
+            if (current != null) {
+                current.cancel();
             }
+        }
+
+        /** Up to {@code limit} bytes of the body as text (for error responses), then cancels. */
+        String readSome(int limit, Duration timeout) throws InterruptedException {
+            StringBuilder text = new StringBuilder();
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (text.length() < limit && System.nanoTime() < deadline) {
+                Object item = poll(POLL);
+                if (item == null) {
+                    continue;
+                }
+                if (item == END || item instanceof Throwable) {
+                    break;
+                }
+                @SuppressWarnings("unchecked")
+                List<ByteBuffer> pieces = (List<ByteBuffer>) item;
+                for (ByteBuffer piece : pieces) {
+                    text.append(StandardCharsets.UTF_8.decode(piece));
+                }
+                request();
+            }
+            cancel();
+            return text.toString();
         }
     }
 }

@@ -30,8 +30,9 @@ public final class SafeNames {
     /**
      * A safe blob path segment for {@code fileName}: NFC-normalized; Unicode letters, digits and
      * combining marks, {@code .}, {@code -} and {@code _} are kept, anything else (spaces,
-     * slashes, backslashes, colons, control characters...) becomes {@code -}; runs of {@code -} or
-     * {@code .} collapse to one; leading and trailing dots and hyphens are dropped; at most
+     * slashes, backslashes, colons, control characters...) becomes {@code -}; a run of {@code -}
+     * and {@code .} collapses to one character ({@code .} if the run has one); leading and
+     * trailing dots and hyphens are dropped; at most
      * {@value #MAX_SEGMENT} characters. Never empty (then {@code "file"}), never {@code .} or
      * {@code ..}.
      */
@@ -73,16 +74,23 @@ public final class SafeNames {
         StringBuilder out = new StringBuilder(text.length());
         text.codePoints().forEach(cp -> {
             char last = out.length() == 0 ? 0 : out.charAt(out.length() - 1);
-            if (cp == '.' || cp == '-' || cp == '_') {
-                // a run of dots or hyphens collapses: no "..", no "--"
-                if (!(cp == last && cp != '_')) {
-                    out.append((char) cp);
+            // Runs of dots and hyphens collapse to one character, a dot winning over a hyphen:
+            // no "..", no "--", no "-." before an extension.
+            if (cp == '_') {
+                out.append('_');
+            }
+            else if (cp == '.') {
+                if (last == '-') {
+                    out.setCharAt(out.length() - 1, '.');
+                }
+                else if (last != '.') {
+                    out.append('.');
                 }
             }
-            else if (keep(cp, out.length() == 0)) {
+            else if (cp != '-' && keep(cp, out.length() == 0)) {
                 out.appendCodePoint(cp);
             }
-            else if (last != '-') {
+            else if (last != '-' && last != '.') {
                 out.append('-');
             }
         });

@@ -66,7 +66,8 @@ final class Unprivileged {
     private static List<String> dropPrivileges() {
         for (List<String> candidate : List.of(
                 List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"),
-                List.of("runuser", "-u", "nobody", "--"))) {
+                List.of("runuser", "-u", "nobody", "--"),
+                List.of("su", "-s", "/bin/sh", "-c", "exec \"$@\"", "nobody", "--", "sh"))) {
             try {
                 List<String> probeCommand = new ArrayList<>(candidate);
                 probeCommand.add("true");
@@ -84,7 +85,7 @@ final class Unprivileged {
                 break;
             }
         }
-        throw new IllegalStateException("running as root, but neither setpriv nor runuser can run a command as "
+        throw new IllegalStateException("running as root, but none of setpriv, runuser or su can run a command as "
                 + "nobody: the unreadable-file check cannot be tested here");
     }
 
