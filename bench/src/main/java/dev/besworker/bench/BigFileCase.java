@@ -19,10 +19,13 @@ import dev.besworker.staging.InputRules;
  * downloadToFile with defaults, and the walkthrough sample's approach, all against the same
  * Azurite in the same run.
  * <p>
- * "Excluding the BES job": the remote job runs from the worker's start call (the emulator starts
- * it at once) until the emulator's watcher sees it Finished; that span is taken out of the
- * worker's wall time. The time from the job's end until the worker's status call sees it
- * (the notice delay) stays in: it is the worker's own cost.
+ * "Excluding the BES job" takes out the await step (from the job repository's step timings):
+ * the remote job, which runs from the worker's start call until the emulator's watcher sees it
+ * Finished, and the delay until the worker's next status call notices that. What is left is
+ * what the issue lists: validate, upload, download and bookkeeping. Both parts of the await step
+ * are shown beside it; the notice delay is the polling economy's price, judged in case 4. The
+ * walkthrough sample's figure excludes the same span (start call to the status call that saw it
+ * Finished).
  */
 final class BigFileCase {
 
@@ -54,8 +57,9 @@ final class BigFileCase {
             }
             double total = run.process().seconds();
             double bes = (finished - start.arrivedNanos()) / 1e9;
-            double workerTime = total - bes;
             double notice = Math.max(0, (noticed.arrivedNanos() - finished) / 1e9);
+            double await = run.step("await").seconds();
+            double workerTime = total - await;
             double beforeJob = (Worker.toNanos(run.started()) - run.process().launchNanos()) / 1e9;
             double afterJob = (run.process().endNanos() - Worker.toNanos(run.ended())) / 1e9;
             Path result = Path.of(run.context().get("download.output.output1"));
@@ -67,24 +71,20 @@ final class BigFileCase {
             Path copy = env.work.resolve("baseline-" + container + ".csv");
             BlobContainerClient blobs = env.container(container);
             double[] curl = curl(file, container, resultBlob, copy);
-            double[] sdk = sdk(file, blobs, resultBlob, copy);
-            Sample sample = sample(file, container, copy);
+            double[] sdk = env.options.baselines() ? sdk(file, blobs, resultBlob, copy) : null;
+            Sample sample = env.options.baselines() ? sample(file, container, copy) : null;
 
             double wire = curl[0] + curl[1];
             double limit = 1.25 * wire;
-            env.table.add(area, "worker wall time excl. BES job", Table.seconds(workerTime), "curl PUT + GET (wire)",
-                    Table.seconds(wire), Table.ratio(workerTime / wire), "≤ 1.25 × wire = " + Table.seconds(limit),
-                    workerTime <= limit);
+            env.table.add(area, "worker wall time excl. the await step (BES job + noticing it)", Table.seconds(workerTime),
+                    "curl PUT + GET (wire)", Table.seconds(wire), Table.ratio(workerTime / wire),
+                    "≤ 1.25 × wire = " + Table.seconds(limit), workerTime <= limit);
             env.table.info(area, "  start-up, validate + hash (before the job starts)", Table.seconds(beforeJob));
             for (Worker.Step step : run.steps()) {
                 if (step.name().equals("await")) {
-                    env.table.info(area, "  step await: BES job itself (excluded)", Table.seconds(bes));
-                    env.table.add(area, "  step await: notice delay after the job ended", Table.seconds(notice),
-                            "polling every 1 s", "≤ 1 s", "", "", null);
-                    env.table.info(area, "  step await: rest (start of polling)",
-                            Table.seconds(Math.max(0, step.seconds() - bes - notice)));
+                    continue;
                 }
-                else if (step.name().equals("upload")) {
+                if (step.name().equals("upload")) {
                     env.table.add(area, "  step upload", Table.seconds(step.seconds()), "curl PUT", Table.seconds(curl[0]),
                             Table.ratio(step.seconds() / curl[0]), "", null);
                 }
@@ -97,21 +97,33 @@ final class BigFileCase {
                 }
             }
             env.table.info(area, "  exit (after the job ended)", Table.seconds(afterJob));
+            env.table.info(area, "  (excluded) step await: BES job itself", Table.seconds(bes));
+            env.table.add(area, "  (excluded) step await: job end → noticed (see case 4)", Table.seconds(notice),
+                    "polling every 1 s", "≤ 1 s", "", "", null);
+            env.table.info(area, "  worker wall time including the notice delay", Table.seconds(workerTime + notice));
             env.table.info(area, "  validate + hash alone, in-process (for reference)",
                     Table.seconds(validateAlone(file)));
-            env.table.add(area, "worker peak RSS", Table.mb(run.process().peakRssKb()), "walkthrough sample RSS",
-                    Table.mb(sample.rssKb), Table.ratio((double) run.process().peakRssKb() / sample.rssKb), "≤ 300 MB",
-                    run.process().peakRssKb() * 1024 <= 300_000_000L);
-            env.table.add(area, "SDK uploadFromFile + downloadToFile", Table.seconds(sdk[0] + sdk[1]),
-                    "curl PUT + GET (wire)", Table.seconds(wire), Table.ratio((sdk[0] + sdk[1]) / wire), "(baseline)",
-                    null);
-            env.table.add(area, "walkthrough sample wall time excl. BES job", Table.seconds(sample.excluded),
-                    "curl PUT + GET (wire)", Table.seconds(wire), Table.ratio(sample.excluded / wire), "(baseline)", null);
+            if (sample != null) {
+                env.table.add(area, "worker peak RSS", Table.mb(run.process().peakRssKb()), "walkthrough sample RSS",
+                        Table.mb(sample.rssKb), Table.ratio((double) run.process().peakRssKb() / sample.rssKb), "≤ 300 MB",
+                        run.process().peakRssKb() * 1024 <= 300_000_000L);
+                env.table.add(area, "SDK uploadFromFile + downloadToFile", Table.seconds(sdk[0] + sdk[1]),
+                        "curl PUT + GET (wire)", Table.seconds(wire), Table.ratio((sdk[0] + sdk[1]) / wire), "(baseline)",
+                        null);
+                env.table.add(area, "walkthrough sample wall time excl. BES job + noticing it",
+                        Table.seconds(sample.excluded), "curl PUT + GET (wire)", Table.seconds(wire),
+                        Table.ratio(sample.excluded / wire), "(baseline)", null);
+            }
+            else {
+                env.table.add(area, "worker peak RSS", Table.mb(run.process().peakRssKb()), "", "", "", "≤ 300 MB",
+                        run.process().peakRssKb() * 1024 <= 300_000_000L);
+            }
             env.table.info(area, "  bytes up / down", String.format(Locale.ROOT, "%,d / %,d", size, resultBytes));
-            Env.log(String.format(Locale.ROOT, "%s: worker %.1f s excl. BES job (%.1f s total, BES %.1f s, notice %.1f s),"
-                    + " RSS %d MB; curl %.1f+%.1f s; SDK %.1f+%.1f s; sample %.1f s, RSS %d MB", area, workerTime, total,
-                    bes, notice, run.process().peakRssKb() / 1024, curl[0], curl[1], sdk[0], sdk[1], sample.excluded,
-                    sample.rssKb / 1024));
+            Env.log(String.format(Locale.ROOT, "%s: worker %.1f s excl. await (%.1f s total, BES %.1f s, notice %.1f s),"
+                    + " RSS %d MB; curl %.1f+%.1f s%s", area, workerTime, total, bes, notice,
+                    run.process().peakRssKb() / 1024, curl[0], curl[1], sample == null ? ""
+                            : String.format(Locale.ROOT, "; SDK %.1f+%.1f s; sample %.1f s, RSS %d MB", sdk[0], sdk[1],
+                                    sample.excluded, sample.rssKb / 1024)));
         }
         finally {
             if (!env.options.keep()) {
@@ -180,8 +192,9 @@ final class BigFileCase {
         }
         String jobId = result.out().lines().filter(l -> l.startsWith("job ")).findFirst().orElseThrow().substring(4).trim();
         Proxy.Entry start = env.proxy.ofJob(jobId).stream().filter(Proxy.Entry::isStart).findFirst().orElseThrow();
-        Long finished = env.emulator.awaitSeen(jobId, "Finished", Duration.ofSeconds(5));
-        double bes = (finished - start.arrivedNanos()) / 1e9;
+        Proxy.Entry noticed = env.proxy.ofJob(jobId).stream()
+                .filter(e -> e.isStatusCall() && "Finished".equals(e.statusCode())).findFirst().orElseThrow();
+        double bes = (noticed.arrivedNanos() - start.arrivedNanos()) / 1e9;
         Files.deleteIfExists(copy);
         return new Sample(result.seconds() - bes, result.peakRssKb());
     }

@@ -11,7 +11,7 @@ import java.util.Set;
  * 500 files of 10 KB at concurrency 8, a 10-minute polled job, all five cases.
  */
 record Options(List<Long> sizes, int smallFiles, int smallSize, int concurrency, Duration pollJob, int startupRuns,
-        Set<Integer> cases, List<String> workerJvm, boolean keep, boolean startupVariants) {
+        Set<Integer> cases, List<String> workerJvm, boolean keep, boolean startupVariants, boolean baselines) {
 
     /** The JVM options the README gives for the worker (see docs-performance.md). */
     static final List<String> RECOMMENDED_JVM = List.of("-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
@@ -28,6 +28,7 @@ record Options(List<Long> sizes, int smallFiles, int smallSize, int concurrency,
         List<String> jvm = RECOMMENDED_JVM;
         boolean keep = false;
         boolean variants = true;
+        boolean baselines = true;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -52,6 +53,7 @@ record Options(List<Long> sizes, int smallFiles, int smallSize, int concurrency,
                 case "--worker-jvm" -> jvm = List.of(args[++i].trim().split("\\s+"));
                 case "--keep" -> keep = true;
                 case "--no-startup-variants" -> variants = false;
+                case "--no-baselines" -> baselines = false;
                 case "--quick" -> {
                     sizes = List.of(100_000_000L);
                     smallFiles = 80;
@@ -73,6 +75,7 @@ record Options(List<Long> sizes, int smallFiles, int smallSize, int concurrency,
                               --no-startup-variants measure only the recommended JVM options in case 5
                               --worker-jvm "OPTS"   the worker's JVM options (default: the recommended ones)
                               --quick               a smoke run: 100 MB, 80 small files, 1 minute job
+                              --no-baselines        case 1 without the SDK and walkthrough baselines (curl stays)
                               --keep                keep generated files and blobs
                             """);
                     System.exit(0);
@@ -80,6 +83,7 @@ record Options(List<Long> sizes, int smallFiles, int smallSize, int concurrency,
                 default -> throw new IllegalArgumentException("unknown option " + arg + " (try --help)");
             }
         }
-        return new Options(sizes, smallFiles, smallSize, concurrency, pollJob, startupRuns, cases, jvm, keep, variants);
+        return new Options(sizes, smallFiles, smallSize, concurrency, pollJob, startupRuns, cases, jvm, keep, variants,
+                baselines);
     }
 }

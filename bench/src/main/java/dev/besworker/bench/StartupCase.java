@@ -139,6 +139,9 @@ final class StartupCase {
             Env.log("5 start-up: the AppCDS training run failed; see " + result.stderr());
             return;
         }
+        // JDK 17 crashes while archiving this application's lambda proxies
+        // (SystemDictionaryShared::adjust_lambda_proxy_class_dictionary): archive the classes only.
+        Files.write(classList, Files.readAllLines(classList).stream().filter(line -> !line.startsWith("@lambda")).toList());
         List<String> dump = new ArrayList<>();
         dump.add(Proc.java());
         dump.addAll(jvm);
