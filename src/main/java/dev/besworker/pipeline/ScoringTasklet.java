@@ -26,7 +26,6 @@ abstract class ScoringTasklet implements StoppableTasklet {
     protected final JobDefinition definition;
     private final JobRepository jobRepository;
     private final StopFlag stopFlag;
-    private volatile StepExecution current;
 
     ScoringTasklet(JobDefinition definition, JobRepository jobRepository) {
         this(definition, jobRepository, new StopFlag());
@@ -42,7 +41,8 @@ abstract class ScoringTasklet implements StoppableTasklet {
     @Override
     public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) throws Exception {
         StepExecution stepExecution = chunkContext.getStepContext().getStepExecution();
-        current = stepExecution;
+        // A stop may also arrive as a flag on the live step or job execution (ExecutionOwners).
+        stopFlag.alsoWhen(() -> stepExecution.isTerminateOnly() || stepExecution.getJobExecution().isStopping());
         RunState state = new RunState(stepExecution.getJobExecution(), jobRepository);
         try {
             execute(state, stepExecution.getJobParameters(), contribution);
@@ -56,6 +56,14 @@ abstract class ScoringTasklet implements StoppableTasklet {
                         BatchStatus.STOPPED);
             }
             throw ex;
+        }
+        finally {
+            if (stopRequested()) {
+                // A stop wakes a BES retry wait by interrupting it, and the client re-asserts the
+                // interrupt. Left set, it would fail the repository write that records the stop:
+                // H2 closes its file when an interrupted thread writes to it.
+                Thread.interrupted();
+            }
         }
         return RepeatStatus.FINISHED;
     }
@@ -71,9 +79,7 @@ abstract class ScoringTasklet implements StoppableTasklet {
 
     /** Whether this step was asked to stop, by this process or through the job repository. */
     protected boolean stopRequested() {
-        StepExecution stepExecution = current;
-        return stopFlag.getAsBoolean() || (stepExecution != null
-                && (stepExecution.isTerminateOnly() || stepExecution.getJobExecution().isStopping()));
+        return stopFlag.getAsBoolean();
     }
 
     /** Ends the step STOPPED, saying where it was, if a stop was requested. */

@@ -11,14 +11,20 @@ import dev.besworker.bes.Sleeper;
 final class StopFlag implements BooleanSupplier {
 
     private volatile boolean requested;
+    private volatile BooleanSupplier elsewhere = () -> false;
 
     void request() {
         requested = true;
     }
 
+    /** Also counts a stop signalled another way, e.g. on the running step or job execution. */
+    void alsoWhen(BooleanSupplier other) {
+        elsewhere = other;
+    }
+
     @Override
     public boolean getAsBoolean() {
-        return requested;
+        return requested || elsewhere.getAsBoolean();
     }
 
     /** Sleeps in short slices, and ends a wait with InterruptedException once a stop is requested. */
@@ -26,7 +32,7 @@ final class StopFlag implements BooleanSupplier {
         return duration -> {
             long deadline = System.nanoTime() + duration.toNanos();
             while (System.nanoTime() < deadline) {
-                if (requested) {
+                if (getAsBoolean()) {
                     throw new InterruptedException("stop requested");
                 }
                 long left = deadline - System.nanoTime();

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -226,6 +225,18 @@ public final class BlobStaging implements AutoCloseable {
     /** {@code <container>/<blobName>}: the RelativeLocation BES gets for the blob. */
     public String relativeLocation(String blobName) {
         return containerName + "/" + blobName;
+    }
+
+    /**
+     * The URL that reads one blob until {@code expiry}: its address with a read-only SAS signed
+     * by the account key, for readers that take a URL, such as the stop-aware
+     * {@link ResultDownloader}. A secret: it carries the SAS.
+     *
+     * @throws TransferException when the connection string carries no account key to sign with
+     */
+    public Secret readUrl(String blobName, OffsetDateTime expiry) {
+        String token = sasToken(blobName, false, expiry).reveal();
+        return Secret.of(container.getBlobClient(blobName).getBlobUrl() + token);
     }
 
     /**
@@ -516,8 +527,13 @@ public final class BlobStaging implements AutoCloseable {
     private static void stageBlock(BlockBlobClient blob, String id, byte[] buffer, int length) {
         MessageDigest digest = md5();
         digest.update(buffer, 0, length);
+        // A whole array is sent in 8 KiB slices; a ByteBuffer would reach the socket as one write,
+        // which the JDK copies into a temporary direct buffer of the block's size and keeps per
+        // thread: about blockSize native memory per sending thread, beyond the heap. Only the
+        // last, shorter block is copied.
+        byte[] body = length == buffer.length ? buffer : Arrays.copyOf(buffer, length);
         // The transactional MD5 makes the service reject a block damaged on the way.
-        blob.stageBlockWithResponse(new BlockBlobStageBlockOptions(id, BinaryData.fromByteBuffer(ByteBuffer.wrap(buffer, 0, length)))
+        blob.stageBlockWithResponse(new BlockBlobStageBlockOptions(id, BinaryData.fromBytes(body))
                 .setContentMd5(digest.digest()), null, Context.NONE);
     }
 

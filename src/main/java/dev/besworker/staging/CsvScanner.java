@@ -356,7 +356,7 @@ final class CsvScanner {
         }
         throw new Problem(recordLine, "the record starting on this line is " + size
                 + " bytes long, more than the largest allowed record (" + maxRecordBytes + " bytes)",
-                "check the line for a stray quote or missing line breaks, or raise input.max-record-bytes in the job definition");
+                "check the line for a stray quote or missing line breaks, or raise input.max-record-size in the job definition");
     }
 
     private int startUtf8(byte[] buffer, int i, int end, long base) throws Problem {

@@ -85,7 +85,7 @@ class CsvValidatorTest {
                 .isInstanceOfSatisfying(InputRejectedException.class, rejected -> {
                     assertThat(rejected.line()).isEqualTo(3);
                     assertThat(rejected.problem()).contains("289 bytes long", "(256 bytes)");
-                    assertThat(rejected.fix()).contains("input.max-record-bytes");
+                    assertThat(rejected.fix()).contains("input.max-record-size");
                 });
         assertThat(validator.validate(file, new InputRules(List.of("Col2"), ',', 290), TransferListener.NONE).dataRows())
                 .isEqualTo(3);

@@ -1,0 +1,483 @@
+package dev.besworker.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.besworker.embedded.AzuriteProcess;
+import dev.besworker.emulator.BesEmulator;
+import dev.besworker.emulator.EmulatorSettings;
+import dev.besworker.reliability.Scenario.Definition;
+import dev.besworker.reliability.WorkerJvm.Result;
+import dev.besworker.reliability.WorkerJvm.Running;
+
+/**
+ * The worker JVM ({@code target/bes-worker.jar}) killed with SIGKILL at each point of a run, then
+ * resumed by {@code restart} (or by {@code run} again): exactly one BES submission per input,
+ * outputs byte-identical to an uninterrupted run, never a partial file at a final output path,
+ * and an upload that is complete never sent again. Also the owner table (a dead owner is
+ * recovered, a live one refused), SIGTERM, {@code stop} and {@code abandon} from another process.
+ * <p>
+ * The emulator runs in this JVM and Azurite is this JVM's child, so both outlive every killed
+ * worker. The worker reaches Azurite through a {@link TcpProxy} that can slow transfers down
+ * enough to kill the worker in the middle of one.
+ */
+class CrashRecoveryIT {
+
+    private static final String KEY = "crash-test-api-key";
+    private static final long MIB = 1024 * 1024;
+
+    private static Path work;
+
+    private static AzuriteProcess azurite;
+    private static TcpProxy proxy;
+    private static BesEmulator emulator;
+    private static Admin admin;
+    private static Blobs blobs;
+    private static Path small;
+    private static Path big;
+    private static Path smallReference;
+    private static Path bigReference;
+
+    @BeforeAll
+    static void startServicesAndScoreTheReferences() throws Exception {
+        work = Scenario.workDir(CrashRecoveryIT.class);
+        azurite = AzuriteProcess.start(null);
+        proxy = TcpProxy.start(azurite.port());
+        emulator = BesEmulator.start(EmulatorSettings.defaults().withApiKey(KEY).withAdmin(true));
+        admin = new Admin(emulator.baseUri());
+        blobs = new Blobs(azurite.connectionString());
+        Path inputs = Files.createDirectories(work.resolve("inputs"));
+        small = Files.copy(Path.of("sample-data/book-reviews.csv"), inputs.resolve("book-reviews.csv"));
+        big = Scenario.reviews(inputs.resolve("big reviews.csv"), 17 * MIB);
+
+        // uninterrupted runs of the same bytes: what every resumed run must produce
+        Scenario reference = new Scenario(work.resolve("reference"));
+        Definition definition = reference.definition("reference", emulator.baseUri().toString(), KEY,
+                azurite.connectionString());
+        definition.write(reference.jobsDir);
+        for (Path input : List.of(small, big)) {
+            Result result = Cli.run(reference, "run", "reference", "--input", input.toString());
+            assertThat(result.exitCode()).as(result.toString()).isZero();
+        }
+        smallReference = definition.output("book-reviews");
+        bigReference = definition.output("big-reviews");
+        assertThat(bigReference).isNotEmptyFile();
+    }
+
+    @AfterAll
+    static void stopServices() {
+        emulator.close();
+        proxy.close();
+        azurite.close();
+    }
+
+    @BeforeEach
+    void resetServices() {
+        admin.reset();
+        proxy.throttle(0);
+        proxy.throttleDownloads(null, 0);
+    }
+
+    // ------------------------------------------------------------------ kill -9 at each point
+
+    @Test
+    void killDuringUpload_restartResumesTheStagedBlocksAndSubmitsOnce() throws Exception {
+        // given: a 17 MiB input (blocks of 8, 8 and 1 MiB) sent slowly enough to be interrupted
+        Scenario scenario = scenario("crash-upload");
+        Definition definition = definition(scenario, "crash-upload");
+        WorkerJvm worker = new WorkerJvm(scenario);
+        proxy.throttle(3 * MIB);
+        Running run = worker.start("run", "crash-upload", "--input", big.toString());
+
+        // when: killed once a block is staged, before the blob is committed
+        try {
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> blobs.uncommittedBlocks("crash-upload/") >= 1);
+            run.kill();
+        }
+        finally {
+            proxy.throttle(0);
+            run.destroyIfAlive();
+        }
+        assertThat(blobs.inputBlobs("crash-upload/")).as("no blob committed before the kill").isEmpty();
+        assertThat(admin.counter("submits")).isZero();
+        long id = scenario.startedExecution("crash-upload");
+        int logMark = scenario.logText().length();
+        Result restart = worker.run("restart", Long.toString(id));
+
+        // then
+        assertThat(restart.exitCode()).as(restart.toString()).isZero();
+        String restartLog = scenario.logText().substring(logMark);
+        assertRecoveredFromDeadOwner(restartLog, id, run.pid());
+        Matcher reused = Pattern.compile("reused (\\d+) of 3 blocks").matcher(restartLog);
+        assertThat(reused.find()).as("the restart resumes the staged blocks:\n" + restartLog).isTrue();
+        assertThat(Integer.parseInt(reused.group(1))).isBetween(1, 2);
+        assertFinishedOnce(scenario, definition, "big-reviews", bigReference);
+    }
+
+    @Test
+    void killRightAfterTheSubmitIsCheckpointed_restartStartsThatJobWithoutSubmittingAgain() throws Exception {
+        // given: the start request hangs, so the worker sits right after the checkpointed submit
+        Scenario scenario = scenario("crash-submit");
+        Definition definition = definition(scenario, "crash-submit");
+        WorkerJvm worker = new WorkerJvm(scenario);
+        admin.faults("{\"operation\":\"start\",\"kind\":\"hang\",\"times\":1}");
+        Running run = worker.start("run", "crash-submit", "--input", small.toString());
+
+        // when
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> admin.requests("start") >= 1);
+            run.kill();
+        }
+        finally {
+            run.destroyIfAlive();
+        }
+        assertThat(admin.jobs()).as("one job, submitted and not started").hasSize(1).containsValue("NotStarted");
+        Map<String, String> stagedBefore = blobs.inputBlobs("crash-submit/");
+        long id = scenario.startedExecution("crash-submit");
+        int logMark = scenario.logText().length();
+        Result restart = worker.run("restart", Long.toString(id));
+
+        // then
+        assertThat(restart.exitCode()).as(restart.toString()).isZero();
+        String restartLog = scenario.logText().substring(logMark);
+        assertRecoveredFromDeadOwner(restartLog, id, run.pid());
+        assertThat(restartLog).contains("was submitted earlier (NOT_STARTED); not submitting again")
+                .contains("started BES job");
+        assertUploadNotRepeated(scenario, "crash-submit/", stagedBefore, restartLog);
+        assertThat(admin.counter("starts")).isEqualTo(1);
+        assertFinishedOnce(scenario, definition, "book-reviews", smallReference);
+    }
+
+    @Test
+    void killBetweenStartAndItsCheckpoint_restartCountsCannotStartJobAsStarted() throws Exception {
+        // given: BES starts the job, then its answer never comes (the crash window of the start)
+        Scenario scenario = scenario("crash-start");
+        Definition definition = definition(scenario, "crash-start");
+        WorkerJvm worker = new WorkerJvm(scenario);
+        admin.faults("{\"operation\":\"start\",\"kind\":\"hang\",\"phase\":\"after\",\"times\":1}");
+        Running run = worker.start("run", "crash-start", "--input", small.toString());
+
+        // when
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> admin.counter("starts") >= 1);
+            run.kill();
+        }
+        finally {
+            run.destroyIfAlive();
+        }
+        assertThat(admin.jobs()).hasSize(1).doesNotContainValue("NotStarted");
+        Map<String, String> stagedBefore = blobs.inputBlobs("crash-start/");
+        long id = scenario.startedExecution("crash-start");
+        int logMark = scenario.logText().length();
+        Result restart = worker.run("restart", Long.toString(id));
+
+        // then: the second start is refused with CannotStartJob, which counts as started
+        assertThat(restart.exitCode()).as(restart.toString()).isZero();
+        String restartLog = scenario.logText().substring(logMark);
+        assertRecoveredFromDeadOwner(restartLog, id, run.pid());
+        assertThat(restartLog).contains("is already past NotStarted").contains("counting it as started");
+        assertThat(admin.requests("start")).isEqualTo(2);
+        assertThat(admin.counter("starts")).as("BES started the job once").isEqualTo(1);
+        assertUploadNotRepeated(scenario, "crash-start/", stagedBefore, restartLog);
+        assertFinishedOnce(scenario, definition, "book-reviews", smallReference);
+    }
+
+    @Test
+    void killWhilePolling_runningTheSameInputAgainResumesTheSameBesJob() throws Exception {
+        // given: a job that runs for a few seconds
+        Scenario scenario = scenario("crash-poll");
+        Definition definition = definition(scenario, "crash-poll");
+        WorkerJvm worker = new WorkerJvm(scenario);
+        admin.behaviour("{\"jobDurationMillis\":4000}");
+        Running run = worker.start("run", "crash-poll", "--input", small.toString());
+
+        // when
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> admin.counter("statusCalls") >= 2);
+            run.kill();
+        }
+        finally {
+            run.destroyIfAlive();
+        }
+        assertThat(admin.jobs()).hasSize(1).containsValue("Running");
+        String jobId = admin.jobs().keySet().iterator().next();
+        Map<String, String> stagedBefore = blobs.inputBlobs("crash-poll/");
+        long id = scenario.startedExecution("crash-poll");
+        int logMark = scenario.logText().length();
+        Result again = worker.run("run", "crash-poll", "--input", small.toString());
+
+        // then
+        assertThat(again.exitCode()).as(again.toString()).isZero();
+        String againLog = scenario.logText().substring(logMark);
+        assertThat(againLog).contains("execution " + id + " already holds this work (STARTED); restarting it");
+        assertRecoveredFromDeadOwner(againLog, id, run.pid());
+        assertThat(againLog).containsPattern("BES job " + jobId + " was submitted earlier \\((RUNNING|FINISHED)\\); "
+                + "not submitting again").contains("BES job " + jobId + " was started earlier; not starting again");
+        assertThat(admin.counter("starts")).isEqualTo(1);
+        assertUploadNotRepeated(scenario, "crash-poll/", stagedBefore, againLog);
+        assertFinishedOnce(scenario, definition, "book-reviews", smallReference);
+    }
+
+    @Test
+    void killDuringDownload_leavesNoPartialFileAndTheRestartDownloadsAgain() throws Exception {
+        // given: results of the 17 MiB input, sent back slowly
+        Scenario scenario = scenario("crash-download");
+        Definition definition = definition(scenario, "crash-download");
+        WorkerJvm worker = new WorkerJvm(scenario);
+        // the SDK escapes the slashes of blob names, so the marker has none
+        proxy.throttleDownloads("results", 3 * MIB);
+        Running run = worker.start("run", "crash-download", "--input", big.toString());
+
+        // when: killed with a few MiB of the result written
+        try {
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> proxy.markedDownstreamBytes() >= 3 * MIB);
+            run.kill();
+        }
+        finally {
+            proxy.throttleDownloads(null, 0);
+            run.destroyIfAlive();
+        }
+        assertThat(definition.output("big-reviews")).as("no partial file at the final path").doesNotExist();
+        Map<String, String> stagedBefore = blobs.inputBlobs("crash-download/");
+        long id = scenario.startedExecution("crash-download");
+        int logMark = scenario.logText().length();
+        Result restart = worker.run("restart", Long.toString(id));
+
+        // then
+        assertThat(restart.exitCode()).as(restart.toString()).isZero();
+        String restartLog = scenario.logText().substring(logMark);
+        assertRecoveredFromDeadOwner(restartLog, id, run.pid());
+        assertUploadNotRepeated(scenario, "crash-download/", stagedBefore, restartLog);
+        assertFinishedOnce(scenario, definition, "big-reviews", bigReference);
+    }
+
+    // ------------------------------------------------------------------ owners, signals, stop, abandon
+
+    @Test
+    void restartOfAnExecutionWhoseOwnerLives_isRefusedWithExit4_andAbandonStopsAndCancelsIt() throws Exception {
+        // given: a run polling a long BES job
+        Scenario scenario = scenario("owned");
+        definition(scenario, "owned");
+        WorkerJvm worker = new WorkerJvm(scenario);
+        admin.behaviour("{\"jobDurationMillis\":300000}");
+        Running run = worker.start("run", "owned", "--input", small.toString());
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> admin.counter("statusCalls") >= 1);
+            long id = scenario.startedExecution("owned");
+
+            // when
+            Result refused = worker.run("restart", Long.toString(id));
+            Result abandoned = worker.run("abandon", Long.toString(id));
+
+            // then
+            assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(4);
+            assertThat(refused.stderr()).contains("execution " + id + " is running in process " + run.pid() + " on ");
+            assertThat(abandoned.exitCode()).as(abandoned.toString()).isZero();
+            assertThat(abandoned.stdout()).contains("cancelled BES job").contains("execution " + id + " ABANDONED");
+            Result owner = run.await(Duration.ofSeconds(30));
+            assertThat(owner.exitCode()).as(owner.toString()).isEqualTo(1);
+            assertThat(owner.stdout()).contains("execution " + id + " STOPPED");
+            assertThat(Repository.h2(scenario.dataDir).status(id)).isEqualTo("ABANDONED");
+            assertThat(admin.counter("deletes")).as("the remote job was cancelled").isEqualTo(1);
+            assertThat(admin.jobs()).isEmpty();
+            assertThat(admin.counter("submits")).isEqualTo(1);
+        }
+        finally {
+            run.destroyIfAlive();
+        }
+    }
+
+    @Test
+    void sigtermWhilePolling_endsStoppedWithExit1_andTheRestartFinishesTheSameJob() throws Exception {
+        // given
+        Scenario scenario = scenario("sigterm");
+        Definition definition = definition(scenario, "sigterm");
+        WorkerJvm worker = new WorkerJvm(scenario);
+        admin.behaviour("{\"jobDurationMillis\":5000}");
+        Running run = worker.start("run", "sigterm", "--input", small.toString());
+        Result stopped;
+        long took;
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> admin.counter("statusCalls") >= 2);
+
+            // when
+            long before = System.nanoTime();
+            run.terminate();
+            // the documented bound: the stop timeout (20 s here), after which the watchdog halts
+            stopped = run.await(Duration.ofSeconds(25));
+            took = (System.nanoTime() - before) / 1_000_000;
+        }
+        finally {
+            run.destroyIfAlive();
+        }
+        System.out.println("SIGTERM to exit while polling: " + took + " ms");
+        long id = scenario.startedExecution("sigterm");
+
+        // then
+        assertThat(stopped.exitCode()).as(stopped.toString()).isEqualTo(1);
+        assertThat(stopped.stdout()).contains("execution " + id + " STOPPED").contains("restart with:");
+        Repository repository = Repository.h2(scenario.dataDir);
+        assertThat(repository.status(id)).isEqualTo("STOPPED");
+        assertThat(repository.steps(id)).containsEntry("await", "STOPPED");
+        assertThat(repository.ownerRows(id)).as("the owner record goes with the run").isZero();
+        Result restart = worker.run("restart", Long.toString(id));
+        assertThat(restart.exitCode()).as(restart.toString()).isZero();
+        assertThat(admin.counter("starts")).isEqualTo(1);
+        assertFinishedOnce(scenario, definition, "book-reviews", smallReference);
+    }
+
+    @Test
+    void sigtermWhileWaitingToRetryABusyService_endsStoppedWithExit1() throws Exception {
+        // given: BES answers every status with 503 and asks for 30 s before the next try
+        Scenario scenario = scenario("sigterm-retry");
+        Definition definition = definition(scenario, "sigterm-retry")
+                .retry("{max-attempts: 10, initial-backoff: 50ms, max-backoff: 60s, budget: 10m}");
+        definition.write(scenario.jobsDir);
+        WorkerJvm worker = new WorkerJvm(scenario);
+        admin.faults("{\"operation\":\"status\",\"status\":503,\"code\":\"TooManyConcurrentRequests\","
+                + "\"retryAfterSeconds\":30,\"times\":-1}");
+        Running run = worker.start("run", "sigterm-retry", "--input", small.toString());
+        Result stopped;
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> scenario.logText().contains("retrying in 30.0 s"));
+
+            // when
+            run.terminate();
+            stopped = run.await(Duration.ofSeconds(25));
+        }
+        finally {
+            run.destroyIfAlive();
+        }
+        long id = scenario.startedExecution("sigterm-retry");
+
+        // then: the wait is cut short, and the execution ends STOPPED rather than being abandoned by a halt
+        assertThat(stopped.exitCode()).as(stopped.toString()).isEqualTo(1);
+        assertThat(stopped.stdout()).contains("execution " + id + " STOPPED");
+        assertThat(Repository.h2(scenario.dataDir).status(id)).isEqualTo("STOPPED");
+        assertThat(admin.requests("status")).as("no retry after the stop").isEqualTo(1);
+    }
+
+    @Test
+    void sigtermDuringADownload_stopsTheTransferItself_andEndsStopped() throws Exception {
+        // given: the 17 MiB input's results, sent back slowly
+        Scenario scenario = scenario("sigterm-download");
+        definition(scenario, "sigterm-download");
+        WorkerJvm worker = new WorkerJvm(scenario);
+        proxy.throttleDownloads("results", 2 * MIB);
+        Running run = worker.start("run", "sigterm-download", "--input", big.toString());
+        Result stopped;
+        try {
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> proxy.markedDownstreamBytes() >= 2 * MIB);
+
+            // when
+            run.terminate();
+            stopped = run.await(Duration.ofSeconds(25));
+        }
+        finally {
+            proxy.throttleDownloads(null, 0);
+            run.destroyIfAlive();
+        }
+        long id = scenario.startedExecution("sigterm-download");
+
+        // then: the transfer ended part-way (not after the whole result), and nothing is at the final path
+        assertThat(stopped.exitCode()).as(stopped.toString()).isEqualTo(1);
+        assertThat(stopped.stdout()).contains("execution " + id + " STOPPED");
+        assertThat(scenario.logText()).containsPattern("download of .* stopped after \\d+ bytes");
+        assertThat(Repository.h2(scenario.dataDir).steps(id)).containsEntry("download", "STOPPED");
+        try (Stream<Path> files = Files.list(scenario.outputDir.resolve("sigterm-download"))) {
+            assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.equals("big-reviews.output1.csv"));
+        }
+    }
+
+    @Test
+    void stopFromAnotherProcess_isCarriedOutByTheOwner_whichExits1() throws Exception {
+        // given
+        Scenario scenario = scenario("stop");
+        definition(scenario, "stop");
+        WorkerJvm worker = new WorkerJvm(scenario);
+        admin.behaviour("{\"jobDurationMillis\":300000}");
+        Running run = worker.start("run", "stop", "--input", small.toString());
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> admin.counter("statusCalls") >= 1);
+            long id = scenario.startedExecution("stop");
+
+            // when
+            Result stop = worker.run("stop", Long.toString(id));
+
+            // then
+            assertThat(stop.exitCode()).as(stop.toString()).isZero();
+            assertThat(stop.stdout()).contains("execution " + id + " STOPPED").contains("restart with:");
+            Result owner = run.await(Duration.ofSeconds(30));
+            assertThat(owner.exitCode()).as(owner.toString()).isEqualTo(1);
+            assertThat(scenario.logText()).contains("execution " + id + ": another process asked it to stop");
+            assertThat(Repository.h2(scenario.dataDir).status(id)).isEqualTo("STOPPED");
+            assertThat(admin.jobs()).as("a stop leaves the remote job running for the restart")
+                    .containsValue("Running");
+        }
+        finally {
+            run.destroyIfAlive();
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static Scenario scenario(String name) throws IOException {
+        return new Scenario(work.resolve(name));
+    }
+
+    private static Definition definition(Scenario scenario, String name) throws IOException {
+        Definition definition = scenario.definition(name, emulator.baseUri().toString(), KEY,
+                proxy.connectionString(azurite.connectionString(), azurite.port()))
+                // long enough that only the kill ends a hanging call
+                .requestTimeout("60s");
+        definition.write(scenario.jobsDir);
+        return definition;
+    }
+
+    /** The restart found the dead owner's execution still STARTED and recovered it first. */
+    private static void assertRecoveredFromDeadOwner(String log, long id, long deadPid) {
+        assertThat(log).contains("execution " + id + " was left STARTED by process " + deadPid + " on ")
+                .contains("which is gone; recovering it");
+    }
+
+    private static void assertUploadNotRepeated(Scenario scenario, String prefix, Map<String, String> before,
+            String restartLog) {
+        assertThat(before).as("the input was staged before the crash").hasSize(1);
+        assertThat(blobs.inputBlobs(prefix)).as("the staged blob is untouched (same ETag)").isEqualTo(before);
+        assertThat(restartLog).doesNotContain("step upload started");
+    }
+
+    /** One submission for the input, the reference bytes at the final path, nothing else in the folder. */
+    private static void assertFinishedOnce(Scenario scenario, Definition definition, String stem, Path reference)
+            throws IOException {
+        Map<String, Long> submits = admin.submitsByInput("/" + definition.name + "/");
+        assertThat(submits).as("BES submissions per input blob").hasSize(1);
+        assertThat(submits.values()).containsExactly(1L);
+        Path output = definition.output(stem);
+        assertThat(output).hasSameBinaryContentAs(reference);
+        try (Stream<Path> files = Files.list(definition.outputDir)) {
+            assertThat(files.map(p -> p.getFileName().toString()).toList()).as("no partial files left behind")
+                    .containsExactly(output.getFileName().toString());
+        }
+        long id = scenario.startedExecution(definition.name);
+        assertThat(id).isPositive();
+    }
+}
