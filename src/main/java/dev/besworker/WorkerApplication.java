@@ -7,6 +7,7 @@ import org.springframework.context.annotation.Import;
 
 import dev.besworker.ops.OpsConfiguration;
 import dev.besworker.pipeline.ScoringJobConfiguration;
+import dev.besworker.web.OperationsPageConfiguration;
 
 /**
  * The worker's Spring application: the JDBC job repository (Boot's auto-configuration), the
@@ -16,6 +17,6 @@ import dev.besworker.pipeline.ScoringJobConfiguration;
 @SpringBootConfiguration
 @EnableAutoConfiguration
 @EnableConfigurationProperties(WorkerProperties.class)
-@Import({ ScoringJobConfiguration.class, OpsConfiguration.class })
+@Import({ ScoringJobConfiguration.class, OpsConfiguration.class, OperationsPageConfiguration.class })
 public class WorkerApplication {
 }

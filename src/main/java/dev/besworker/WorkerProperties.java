@@ -1,8 +1,10 @@
 package dev.besworker;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -16,6 +18,15 @@ import org.springframework.validation.annotation.Validated;
  * @param jobsDir where the job definitions ({@code <name>.yml}) are
  * @param heartbeatInterval how often a running worker proves it is alive in the owner table
  * @param stopTimeout how long a stop (SIGTERM, {@code stop}) waits for a running execution to end
+ * @param maxConcurrentJobs how many runs {@code serve} runs at once, over all definitions (each
+ *     definition's {@code max-concurrent-jobs} may lower it for that definition); the rest queue
+ * @param webhook where {@code serve} posts outcomes of every definition (failures always), or null
+ * @param webhookOnSuccess whether the global webhook also hears of successes
+ * @param inboxPollInterval how often {@code serve} scans each inbox folder
+ * @param purgeOlderThan {@code serve} purges, daily, executions, staging blobs and {@code done/}
+ *     files older than this; null (the default) purges nothing by itself
+ * @param purgeCron when {@code serve} runs that daily purge (six-field cron, local time)
+ * @param healthTimeout how long one health probe of blob storage or a BES endpoint may take
  */
 @Validated
 @ConfigurationProperties("besworker")
@@ -23,5 +34,23 @@ public record WorkerProperties(
         @NotNull @DefaultValue("data") Path dataDir,
         @NotNull @DefaultValue("jobs") Path jobsDir,
         @NotNull @DefaultValue("5s") Duration heartbeatInterval,
-        @NotNull @DefaultValue("30s") Duration stopTimeout) {
+        @NotNull @DefaultValue("30s") Duration stopTimeout,
+        @Min(1) @DefaultValue("4") int maxConcurrentJobs,
+        URI webhook,
+        @DefaultValue("false") boolean webhookOnSuccess,
+        @NotNull @DefaultValue("1s") Duration inboxPollInterval,
+        Duration purgeOlderThan,
+        @NotNull @DefaultValue("0 30 3 * * *") String purgeCron,
+        @NotNull @DefaultValue("5s") Duration healthTimeout) {
+
+    /** Like the record's own, but the webhook (whose URL often is its credential) shows only its host. */
+    @Override
+    public String toString() {
+        return "WorkerProperties[dataDir=" + dataDir + ", jobsDir=" + jobsDir + ", heartbeatInterval=" + heartbeatInterval
+                + ", stopTimeout=" + stopTimeout + ", maxConcurrentJobs=" + maxConcurrentJobs + ", webhook="
+                + (webhook == null ? null : webhook.getScheme() + "://" + webhook.getRawAuthority() + "/***")
+                + ", webhookOnSuccess=" + webhookOnSuccess + ", inboxPollInterval=" + inboxPollInterval
+                + ", purgeOlderThan=" + purgeOlderThan + ", purgeCron=" + purgeCron + ", healthTimeout=" + healthTimeout
+                + "]";
+    }
 }

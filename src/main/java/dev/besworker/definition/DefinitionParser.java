@@ -42,7 +42,7 @@ final class DefinitionParser {
     private static final Pattern WHOLE_NUMBER = Pattern.compile("[+-]?\\d+");
 
     private static final Set<String> TOP_KEYS = keys("bes", "input", "inputs", "outputs", "global-parameters",
-            "storage", "poll", "output-dir", "inbox", "schedule", "notify");
+            "storage", "poll", "output-dir", "inbox", "schedule", "notify", "max-concurrent-jobs");
     private static final Set<String> BES_KEYS = keys("endpoint", "workspace", "service", "api-key",
             "subscription-key", "retry", "request-timeout");
     private static final Set<String> RETRY_KEYS = keys("max-attempts", "initial-backoff", "max-backoff", "budget");
@@ -120,11 +120,12 @@ final class DefinitionParser {
         InboxSettings inbox = inbox(top, outputDir);
         ScheduleSettings schedule = schedule(top);
         NotifySettings notify = notify(top);
+        Integer maxConcurrentJobs = maxConcurrentJobs(top);
         if (!problems.isEmpty()) {
             return null;
         }
         return new JobDefinition(name, source, bes, inputs, outputs, globalParameters, storage, poll, outputDir, inbox,
-                schedule, notify);
+                schedule, notify, maxConcurrentJobs);
     }
 
     // ---------------------------------------------------------------- sections
@@ -724,6 +725,19 @@ final class DefinitionParser {
             return null;
         }
         return new NotifySettings(uri, onSuccess);
+    }
+
+    private Integer maxConcurrentJobs(Section top) {
+        if (!top.has("max-concurrent-jobs")) {
+            return null;
+        }
+        Integer value = top.wholeNumber("max-concurrent-jobs", 2);
+        if (value != null && value < 1) {
+            problem(top.path("max-concurrent-jobs"), top.line("max-concurrent-jobs"), "must be at least 1; leave it"
+                    + " out to be limited only by the worker's besworker.max-concurrent-jobs");
+            return null;
+        }
+        return value;
     }
 
     // ---------------------------------------------------------------- checks

@@ -32,10 +32,13 @@ import java.util.stream.Collectors;
  * @param schedule when the job runs by itself, or null
  * @param notification where outcomes are posted ({@code notify:} in the file), or null. Named so
  *     because a record component {@code notify} would clash with {@link Object#notify()}
+ * @param maxConcurrentJobs how many runs of this definition {@code serve} runs at once
+ *     ({@code max-concurrent-jobs:} in the file, at least 1), or null for no limit of its own (the
+ *     worker's global {@code besworker.max-concurrent-jobs} still applies)
  */
 public record JobDefinition(String name, Path source, BesSettings bes, List<InputSpec> inputs, List<String> outputs,
         Map<String, String> globalParameters, StorageSettings storage, PollSettings poll, Path outputDir,
-        InboxSettings inbox, ScheduleSettings schedule, NotifySettings notification) {
+        InboxSettings inbox, ScheduleSettings schedule, NotifySettings notification, Integer maxConcurrentJobs) {
 
     public JobDefinition {
         Objects.requireNonNull(name, "name");
@@ -48,6 +51,17 @@ public record JobDefinition(String name, Path source, BesSettings bes, List<Inpu
         Objects.requireNonNull(storage, "storage");
         poll = poll == null ? PollSettings.defaults() : poll;
         Objects.requireNonNull(outputDir, "outputDir");
+        if (maxConcurrentJobs != null && maxConcurrentJobs < 1) {
+            throw new IllegalArgumentException("maxConcurrentJobs must be at least 1: " + maxConcurrentJobs);
+        }
+    }
+
+    /** A definition without a concurrency limit of its own. */
+    public JobDefinition(String name, Path source, BesSettings bes, List<InputSpec> inputs, List<String> outputs,
+            Map<String, String> globalParameters, StorageSettings storage, PollSettings poll, Path outputDir,
+            InboxSettings inbox, ScheduleSettings schedule, NotifySettings notification) {
+        this(name, source, bes, inputs, outputs, globalParameters, storage, poll, outputDir, inbox, schedule,
+                notification, null);
     }
 
     /**
@@ -75,7 +89,7 @@ public record JobDefinition(String name, Path source, BesSettings bes, List<Inpu
      */
     public JobDefinition withEndpoint(String endpoint, Secret apiKey) {
         return new JobDefinition(name, source, bes.withEndpoint(endpoint, apiKey), inputs, outputs, globalParameters,
-                storage, poll, outputDir, inbox, schedule, notification);
+                storage, poll, outputDir, inbox, schedule, notification, maxConcurrentJobs);
     }
 
     /**
@@ -84,7 +98,8 @@ public record JobDefinition(String name, Path source, BesSettings bes, List<Inpu
      */
     public JobDefinition withStorage(Secret connectionString) {
         return new JobDefinition(name, source, bes, inputs, outputs, globalParameters,
-                storage.withConnectionString(connectionString), poll, outputDir, inbox, schedule, notification);
+                storage.withConnectionString(connectionString), poll, outputDir, inbox, schedule, notification,
+                maxConcurrentJobs);
     }
 
     /** Like the record's own, but global parameter values that are known secrets are masked. */
@@ -93,6 +108,6 @@ public record JobDefinition(String name, Path source, BesSettings bes, List<Inpu
         return Redactor.scrub("JobDefinition[name=" + name + ", source=" + source + ", bes=" + bes + ", inputs=" + inputs
                 + ", outputs=" + outputs + ", globalParameters=" + globalParameters + ", storage=" + storage
                 + ", poll=" + poll + ", outputDir=" + outputDir + ", inbox=" + inbox + ", schedule=" + schedule
-                + ", notification=" + notification + "]");
+                + ", notification=" + notification + ", maxConcurrentJobs=" + maxConcurrentJobs + "]");
     }
 }

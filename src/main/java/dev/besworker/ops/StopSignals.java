@@ -34,6 +34,21 @@ public final class StopSignals {
         }
     }
 
+    /**
+     * Installs a handler of the command's own instead: {@code serve} first stops taking files,
+     * then stops its running executions, then exits. The handler gets the signal's name.
+     */
+    public static void install(java.util.function.Consumer<String> handler) {
+        for (String name : new String[] {"TERM", "INT"}) {
+            try {
+                Signal.handle(new Signal(name), signal -> handler.accept(name));
+            }
+            catch (IllegalArgumentException ex) {
+                log.debug("cannot handle SIG{} here: {}", name, ex.getMessage());
+            }
+        }
+    }
+
     private static void onSignal(String name, ExecutionOwners owners, Duration stopTimeout) {
         if (owners.running().isEmpty()) {
             Runtime.getRuntime().halt(1);

@@ -19,6 +19,7 @@ import org.springframework.batch.core.step.StepContribution;
 
 import dev.besworker.bes.BesClient;
 import dev.besworker.bes.BlobReference;
+import dev.besworker.definition.CredentialsToBes;
 import dev.besworker.definition.JobDefinition;
 import dev.besworker.secrets.Secret;
 import dev.besworker.staging.BlobStaging;
@@ -75,7 +76,7 @@ class DownloadResultsTasklet extends ScoringTasklet implements AutoCloseable {
             Progress progress = new Progress(log, "download " + output);
             long bytes;
             try {
-                bytes = downloader.download(result(results, output, jobId).resultUri(), partial, progress,
+                bytes = downloader.download(readUrl(result(results, output, jobId), output, state), partial, progress,
                         this::stopRequested);
             }
             catch (SasExpiredException expired) {
@@ -90,6 +91,34 @@ class DownloadResultsTasklet extends ScoringTasklet implements AutoCloseable {
             contribution.incrementWriteCount(1);
             progress.done("wrote " + target + ",", bytes);
         }
+    }
+
+    /**
+     * Where to read a result from. When BES got SAS tokens and the result is the blob this run
+     * named in its own container, a fresh read-only SAS of the worker's own signs it: the token
+     * the run gave BES for it allows writing only, and a service may hand that very token back
+     * as the result's, which would cost a refused request, a second status call and the slower
+     * fallback. Anything else (and every result when BES got the connection string and signs its
+     * own read tokens) is read through the URL BES gave.
+     */
+    private URI readUrl(BlobReference result, String output, RunState state) {
+        if (definition.storage().credentialsToBes() != CredentialsToBes.SAS) {
+            return result.resultUri();
+        }
+        String ownBlob = state.get(RunKeys.STAGING_OUTPUT + output).orElse(null);
+        String relative = result.relativeLocation() == null ? null : result.relativeLocation().strip().replaceFirst("^/", "");
+        String base = result.baseLocation() == null ? null : result.baseLocation().strip();
+        if (ownBlob != null && staging.relativeLocation(ownBlob).equals(relative) && staging.baseLocation().equals(
+                base == null || base.endsWith("/") ? base : base + "/")) {
+            try {
+                Secret sas = staging.sasToken(ownBlob, false, OffsetDateTime.now(ZoneOffset.UTC).plusHours(2));
+                return new BlobReference(null, staging.relativeLocation(ownBlob), staging.baseLocation(), sas).resultUri();
+            }
+            catch (TransferException ex) {
+                log.debug("{}: cannot sign a read SAS of our own ({}); using the URL BES gave", output, ex.getMessage());
+            }
+        }
+        return result.resultUri();
     }
 
     private long downloadAgain(BlobReference result, String output, Path partial, Progress progress, RunState state)

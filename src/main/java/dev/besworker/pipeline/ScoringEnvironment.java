@@ -2,6 +2,7 @@ package dev.besworker.pipeline;
 
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 import dev.besworker.bes.BesClient;
 import dev.besworker.bes.BesEndpoint;
@@ -24,6 +25,7 @@ public class ScoringEnvironment {
     private final DefinitionLoader loader;
     private final Path jobsDir;
     private final AtomicReference<LocalServices> local = new AtomicReference<>();
+    private volatile Consumer<String> retryListener = definition -> { };
 
     public ScoringEnvironment(DefinitionLoader loader, Path jobsDir) {
         this.loader = loader;
@@ -89,10 +91,21 @@ public class ScoringEnvironment {
     public BesClient openBes(JobDefinition definition, Sleeper sleeper) {
         BesSettings bes = definition.bes();
         RetrySettings retry = bes.retry();
+        String name = definition.name();
+        // The client waits once through its sleeper before every retry: counting the waits counts the retries.
+        Sleeper counting = wait -> {
+            retryListener.accept(name);
+            sleeper.sleep(wait);
+        };
         return new BesClient(
                 BesEndpoint.of(bes.endpoint(), bes.workspace(), bes.service(), bes.apiKey(), bes.subscriptionKey()),
                 new RetryPolicy(retry.maxAttempts(), retry.initialBackoff(), retry.maxBackoff(), retry.budget()),
-                bes.requestTimeout(), sleeper);
+                bes.requestTimeout(), counting);
+    }
+
+    /** Hears of every retried BES call, with the definition's name (serve's metrics); null for none. */
+    public void onBesRetry(Consumer<String> listener) {
+        retryListener = listener == null ? definition -> { } : listener;
     }
 
     /** Blob staging for the definition's container; the caller closes it. */

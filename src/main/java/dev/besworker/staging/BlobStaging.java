@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -528,8 +527,13 @@ public final class BlobStaging implements AutoCloseable {
     private static void stageBlock(BlockBlobClient blob, String id, byte[] buffer, int length) {
         MessageDigest digest = md5();
         digest.update(buffer, 0, length);
+        // A whole array is sent in 8 KiB slices; a ByteBuffer would reach the socket as one write,
+        // which the JDK copies into a temporary direct buffer of the block's size and keeps per
+        // thread: about blockSize native memory per sending thread, beyond the heap. Only the
+        // last, shorter block is copied.
+        byte[] body = length == buffer.length ? buffer : Arrays.copyOf(buffer, length);
         // The transactional MD5 makes the service reject a block damaged on the way.
-        blob.stageBlockWithResponse(new BlockBlobStageBlockOptions(id, BinaryData.fromByteBuffer(ByteBuffer.wrap(buffer, 0, length)))
+        blob.stageBlockWithResponse(new BlockBlobStageBlockOptions(id, BinaryData.fromBytes(body))
                 .setContentMd5(digest.digest()), null, Context.NONE);
     }
 

@@ -1142,6 +1142,49 @@ class DefinitionLoaderTest {
         assertThat(sample.isEmbedded()).isTrue();
     }
 
+    @Test
+    void maxConcurrentJobs_isReadWhenGivenAndAbsentOtherwise() throws IOException {
+        // given
+        write("limited.yml", BASE + "max-concurrent-jobs: 3\n");
+        write("unlimited.yml", BASE);
+
+        // when
+        JobDefinition limited = loader().load(Path.of("jobs", "limited.yml"));
+        JobDefinition unlimited = loader().load(Path.of("jobs", "unlimited.yml"));
+
+        // then
+        assertThat(limited.maxConcurrentJobs()).isEqualTo(3);
+        assertThat(limited.withEndpoint("http://127.0.0.1:1", Secret.of("k")).maxConcurrentJobs()).isEqualTo(3);
+        assertThat(unlimited.maxConcurrentJobs()).isNull();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "0", "-2" })
+    void maxConcurrentJobsBelowOne_isRefused(String value) throws IOException {
+        // given
+        write("x.yml", BASE + "max-concurrent-jobs: " + value + "\n");
+
+        // when
+        List<String> problems = problems("x.yml");
+
+        // then
+        assertThat(problems).containsExactly("jobs/x.yml: max-concurrent-jobs: must be at least 1; leave it out to be"
+                + " limited only by the worker's besworker.max-concurrent-jobs (line 13)");
+    }
+
+    @Test
+    void maxConcurrentJobsThatIsNotANumber_isRefused() throws IOException {
+        // given
+        write("x.yml", BASE + "max-concurrent-jobs: many\n");
+
+        // when
+        List<String> problems = problems("x.yml");
+
+        // then
+        assertThat(problems).containsExactly("jobs/x.yml: max-concurrent-jobs: \"many\" is not a whole number; use"
+                + " e.g. 2 (line 13)");
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private DefinitionLoader loader() {

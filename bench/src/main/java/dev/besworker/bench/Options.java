@@ -1,0 +1,89 @@
+package dev.besworker.bench;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Command-line options of the harness. Defaults are the issue's: 10^9 and 2·10^9 byte files,
+ * 500 files of 10 KB at concurrency 8, a 10-minute polled job, all five cases.
+ */
+record Options(List<Long> sizes, int smallFiles, int smallSize, int concurrency, Duration pollJob, int startupRuns,
+        Set<Integer> cases, List<String> workerJvm, boolean keep, boolean startupVariants, boolean baselines) {
+
+    /** The JVM options the README gives for the worker (see docs-performance.md). */
+    static final List<String> RECOMMENDED_JVM = List.of("-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+            "-Xshare:auto");
+
+    static Options parse(String[] args) {
+        List<Long> sizes = List.of(1_000_000_000L, 2_000_000_000L);
+        int smallFiles = 500;
+        int smallSize = 10_240;
+        int concurrency = 8;
+        Duration pollJob = Duration.ofMinutes(10);
+        int startupRuns = 5;
+        Set<Integer> cases = new LinkedHashSet<>(List.of(1, 2, 3, 4, 5));
+        List<String> jvm = RECOMMENDED_JVM;
+        boolean keep = false;
+        boolean variants = true;
+        boolean baselines = true;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            switch (arg) {
+                case "--sizes" -> {
+                    List<Long> list = new ArrayList<>();
+                    for (String s : args[++i].split(",")) {
+                        list.add((long) Double.parseDouble(s));
+                    }
+                    sizes = list;
+                }
+                case "--small-files" -> smallFiles = Integer.parseInt(args[++i]);
+                case "--small-size" -> smallSize = Integer.parseInt(args[++i]);
+                case "--concurrency" -> concurrency = Integer.parseInt(args[++i]);
+                case "--poll-job" -> pollJob = Duration.parse("PT" + args[++i].toUpperCase());
+                case "--startup-runs" -> startupRuns = Integer.parseInt(args[++i]);
+                case "--cases" -> {
+                    cases = new LinkedHashSet<>();
+                    for (String s : args[++i].split(",")) {
+                        cases.add(Integer.parseInt(s.trim()));
+                    }
+                }
+                case "--worker-jvm" -> jvm = List.of(args[++i].trim().split("\\s+"));
+                case "--keep" -> keep = true;
+                case "--no-startup-variants" -> variants = false;
+                case "--no-baselines" -> baselines = false;
+                case "--quick" -> {
+                    sizes = List.of(100_000_000L);
+                    smallFiles = 80;
+                    pollJob = Duration.ofMinutes(1);
+                    startupRuns = 3;
+                    variants = false;
+                }
+                case "-h", "--help" -> {
+                    System.out.println("""
+                            bench/run.sh [options]
+                              --cases 1,2,3,4,5     which cases (1 big file, 2 emulator hashing, 3 small files,
+                                                    4 polling, 5 start-up)
+                              --sizes 1e9,2e9       big file sizes in bytes
+                              --small-files 500     number of small files (case 3)
+                              --small-size 10240    bytes per small file
+                              --concurrency 8       runs at once (case 3)
+                              --poll-job 10m        duration of the polled job (case 4)
+                              --startup-runs 5      measured runs per start-up variant (case 5)
+                              --no-startup-variants measure only the recommended JVM options in case 5
+                              --worker-jvm "OPTS"   the worker's JVM options (default: the recommended ones)
+                              --quick               a smoke run: 100 MB, 80 small files, 1 minute job
+                              --no-baselines        case 1 without the SDK and walkthrough baselines (curl stays)
+                              --keep                keep generated files and blobs
+                            """);
+                    System.exit(0);
+                }
+                default -> throw new IllegalArgumentException("unknown option " + arg + " (try --help)");
+            }
+        }
+        return new Options(sizes, smallFiles, smallSize, concurrency, pollJob, startupRuns, cases, jvm, keep, variants,
+                baselines);
+    }
+}

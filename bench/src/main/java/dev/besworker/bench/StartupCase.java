@@ -1,0 +1,156 @@
+package dev.besworker.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Case 5: from launching {@code run} (a new JVM) to the first BES request arriving at the proxy,
+ * with the emulator and Azurite already up; the input is the 69 KB sample file, so the time
+ * includes the JVM and Spring start, loading the definition, validating and uploading that
+ * file. Several JVM set-ups are measured (one warm-up run each, then the median of the rest):
+ * the fat jar as is; with the recommended options; and an AppCDS archive of the extracted jar
+ * ({@code java -Djarmode=tools -jar bes-worker.jar extract}, one training run with
+ * {@code -XX:DumpLoadedClassList}, then {@code -Xshare:dump}). The target is judged on the recommended set-up.
+ */
+final class StartupCase {
+
+    private final Env env;
+
+    StartupCase(Env env) {
+        this.env = env;
+    }
+
+    private record Variant(String name, Path jar, List<String> jvm) {
+    }
+
+    private record Measured(double startup, double wall, long rssKb) {
+    }
+
+    void run() throws Exception {
+        String area = "5 start-up";
+        Path dir = env.work.resolve("startup");
+        Files.createDirectories(dir);
+        Path input = dir.resolve("book-reviews.csv");
+        Files.copy(env.root.resolve("sample-data/book-reviews.csv"), input, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Path jobsDir = dir.resolve("jobs");
+        try {
+            new Worker(env.jar, jobsDir, List.of()).define("startup", env.proxy.uri(), env.connectionString,
+                    "bench-startup", dir.resolve("out"), null);
+            List<Variant> variants = new ArrayList<>();
+            List<String> recommended = env.worker.jvmOptions();
+            if (env.options.startupVariants()) {
+                variants.add(new Variant("fat jar, JVM defaults", env.jar, List.of()));
+            }
+            Path archive = dir.resolve("app.jsa");
+            Path extracted = extract(dir);
+            if (extracted != null) {
+                train(extracted, jobsDir, input, dir, archive, recommended);
+            }
+            boolean cds = extracted != null && Files.exists(archive);
+            if (cds) {
+                List<String> withArchive = new ArrayList<>(recommended);
+                withArchive.add("-XX:SharedArchiveFile=" + archive);
+                if (env.options.startupVariants()) {
+                    variants.add(new Variant("fat jar, recommended options", env.jar, recommended));
+                }
+                variants.add(new Variant("extracted jar + AppCDS, recommended options", extracted, withArchive));
+            }
+            else {
+                variants.add(new Variant("fat jar, recommended options", env.jar, recommended));
+            }
+            Measured judged = null;
+            String judgedName = null;
+            for (Variant variant : variants) {
+                Measured m = measure(variant, jobsDir, input, dir);
+                boolean last = variant == variants.get(variants.size() - 1);
+                if (last) {
+                    judged = m;
+                    judgedName = variant.name;
+                }
+                else {
+                    env.table.info(area, "  " + variant.name + ": launch → first BES request (median)",
+                            Table.seconds(m.startup));
+                }
+                Env.log(String.format(Locale.ROOT, "%s: %s: %.2f s to the first BES request, %.2f s whole run, RSS %d MB",
+                        area, variant.name, m.startup, m.wall, m.rssKb / 1024));
+            }
+            env.table.add(area, "launch `run` → first BES request (median of " + env.options.startupRuns() + ", "
+                    + judgedName + ")", Table.seconds(judged.startup), "", "", "", "≤ 2.5 s", judged.startup <= 2.5);
+            env.table.info(area, "  whole run of the 69 KB sample (median)", Table.seconds(judged.wall));
+        }
+        finally {
+            if (!env.options.keep()) {
+                env.dropContainer("bench-startup");
+                Env.delete(dir);
+            }
+        }
+    }
+
+    private Measured measure(Variant variant, Path jobsDir, Path input, Path dir) throws Exception {
+        Worker worker = new Worker(variant.jar, jobsDir, variant.jvm);
+        Path dataDir = dir.resolve("data");
+        List<Double> startups = new ArrayList<>();
+        List<Double> walls = new ArrayList<>();
+        long rss = 0;
+        for (int i = 0; i <= env.options.startupRuns(); i++) {
+            Proc proc = worker.start("startup", input, dataDir, env.logs.resolve("startup-" + i), List.of());
+            Proc.Result result = proc.await(Duration.ofMinutes(3));
+            if (result.exitCode() != 0) {
+                throw new IOException("start-up run failed: " + Worker.tail(result.err()));
+            }
+            Proxy.Entry first = env.proxy.firstAfter(result.launchNanos());
+            if (first == null) {
+                throw new IOException("no BES request arrived during the start-up run");
+            }
+            if (i > 0) {
+                startups.add((first.arrivedNanos() - result.launchNanos()) / 1e9);
+                walls.add(result.seconds());
+                rss = Math.max(rss, result.peakRssKb());
+            }
+        }
+        return new Measured(SmallFilesCase.median(startups), SmallFilesCase.median(walls), rss);
+    }
+
+    /** Extracts the jar for class data sharing; null when this Spring Boot jar cannot. */
+    private Path extract(Path dir) throws Exception {
+        Path target = dir.resolve("extracted");
+        Proc.Result result = Proc.start(List.of(Proc.java(), "-Djarmode=tools", "-jar", env.jar.toString(), "extract",
+                "--destination", target.toString(), "--force"), dir, env.logs.resolve("startup-extract")).await(Duration.ofMinutes(2));
+        Path jar = target.resolve(env.jar.getFileName());
+        return result.exitCode() == 0 && Files.exists(jar) ? jar : null;
+    }
+
+    /**
+     * A static AppCDS archive: one training run lists the classes it loads, then the JVM dumps
+     * them. (JDK 17's dynamic archive, -XX:ArchiveClassesAtExit, crashes on this application.)
+     */
+    private void train(Path jar, Path jobsDir, Path input, Path dir, Path archive, List<String> jvm) throws Exception {
+        Path classList = dir.resolve("classes.lst");
+        List<String> options = new ArrayList<>(jvm);
+        options.add("-XX:DumpLoadedClassList=" + classList);
+        Proc.Result result = new Worker(jar, jobsDir, options).start("startup", input, dir.resolve("data"),
+                env.logs.resolve("startup-train"), List.of()).await(Duration.ofMinutes(3));
+        if (result.exitCode() != 0) {
+            Env.log("5 start-up: the AppCDS training run failed; see " + result.stderr());
+            return;
+        }
+        // JDK 17 crashes while archiving this application's lambda proxies
+        // (SystemDictionaryShared::adjust_lambda_proxy_class_dictionary): archive the classes only.
+        Files.write(classList, Files.readAllLines(classList).stream().filter(line -> !line.startsWith("@lambda")).toList());
+        List<String> dump = new ArrayList<>();
+        dump.add(Proc.java());
+        dump.addAll(jvm);
+        dump.addAll(List.of("-Xshare:dump", "-XX:SharedClassListFile=" + classList, "-XX:SharedArchiveFile=" + archive,
+                "-jar", jar.toString()));
+        Proc.Result dumped = Proc.start(dump, dir, env.logs.resolve("startup-dump")).await(Duration.ofMinutes(3));
+        if (dumped.exitCode() != 0 || !Files.exists(archive)) {
+            Env.log("5 start-up: dumping the AppCDS archive failed; see " + dumped.stderr());
+            Files.deleteIfExists(archive);
+        }
+    }
+}
