@@ -1,6 +1,9 @@
 package dev.besworker.pipeline;
 
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.stream.Stream;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,10 +35,22 @@ public class RunLogListener implements JobExecutionListener {
     public void afterJob(JobExecution execution) {
         Duration took = execution.getStartTime() == null || execution.getEndTime() == null ? Duration.ZERO
                 : Duration.between(execution.getStartTime(), execution.getEndTime());
-        String reason = execution.getAllFailureExceptions().stream().findFirst().map(RunLogListener::reason)
+        String reason = firstFailure(execution).map(RunLogListener::reason)
                 .map(r -> ": " + r).orElse("");
         log.info("execution {}: {} after {}{}", execution.getId(), execution.getStatus(), Progress.seconds(took), reason);
         MDC.remove("execution");
+    }
+
+    /**
+     * What ended the run: the failure of the step that ended it rather than the job's own
+     * "Job interrupted by step execution". ({@code getAllFailureExceptions} mixes both in a
+     * hash set, so its first element is either.)
+     */
+    public static Optional<Throwable> firstFailure(JobExecution execution) {
+        return Stream.concat(execution.getStepExecutions().stream()
+                        .sorted(Comparator.comparing(StepExecution::getId, Comparator.nullsLast(Comparator.naturalOrder())))
+                        .flatMap(step -> step.getFailureExceptions().stream()),
+                execution.getFailureExceptions().stream()).findFirst();
     }
 
     /**

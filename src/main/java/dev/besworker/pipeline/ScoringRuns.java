@@ -278,7 +278,7 @@ public class ScoringRuns {
         execution.getExecutionContext().entrySet().stream()
                 .filter(e -> e.getKey().startsWith(RunKeys.DOWNLOADED))
                 .forEach(e -> outputs.add(Path.of(String.valueOf(e.getValue()))));
-        Throwable failure = execution.getAllFailureExceptions().stream().findFirst().orElse(null);
+        Throwable failure = RunLogListener.firstFailure(execution).orElse(null);
         return new RunOutcome(execution.getId(), execution.getStatus(), outputs, failure, earlier);
     }
 }

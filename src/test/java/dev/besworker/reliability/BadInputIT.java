@@ -205,12 +205,24 @@ class BadInputIT {
         }
 
         // when
-        Result result = worker.run("run", "reviews", "--input", file.toString());
+        Result result;
+        try {
+            result = worker.run("run", "reviews", "--input", file.toString());
+        }
+        finally {
+            deleteTree(home);
+        }
 
         // then
         assertThat(result.exitCode()).as(result.toString()).isEqualTo(3);
         assertThat(result.stderr()).contains("error: " + file + ": the file cannot be read (permission denied). Fix: ");
         assertThat(admin.requests("submit")).isZero();
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> all = Files.walk(dir)) {
+            all.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
     }
 
     @ParameterizedTest

@@ -66,7 +66,7 @@ class BlobStorageFaultsIT {
         blobs = new Blobs(proxy.connectionString(azurite.connectionString(), azuritePort));
         scenario = new Scenario(work.resolve("scenario"));
         small = Files.copy(Path.of("sample-data/book-reviews.csv"), scenario.root.resolve("book-reviews.csv"));
-        big = Scenario.reviews(scenario.root.resolve("big-reviews.csv"), 17 * MIB);
+        big = Scenario.reviews(scenario.root.resolve("big-reviews.csv"), 9 * MIB);
         Definition definition = definition("reference", "sas");
         for (Path input : new Path[] {small, big}) {
             Result result = Cli.run(scenario, "run", "reference", "--input", input.toString());

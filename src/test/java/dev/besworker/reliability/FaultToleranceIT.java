@@ -148,11 +148,11 @@ class FaultToleranceIT {
 
     @Test
     void slowResponses_areWaitedFor_andTheRunCompletes() throws Exception {
-        // given: answers that take 1.5 s, within the request timeout
-        Definition definition = definition("slow", d -> { });
-        admin.faults("[{\"operation\":\"submit\",\"kind\":\"slow\",\"delayMillis\":1500,\"times\":1},"
-                + "{\"operation\":\"start\",\"kind\":\"slow\",\"delayMillis\":1500,\"times\":1},"
-                + "{\"operation\":\"status\",\"kind\":\"slow\",\"delayMillis\":1500,\"times\":2}]");
+        // given: answers that take 0.8 s, within the request timeout of 3 s
+        Definition definition = definition("slow", d -> d.requestTimeout("3s"));
+        admin.faults("[{\"operation\":\"submit\",\"kind\":\"slow\",\"delayMillis\":800,\"times\":1},"
+                + "{\"operation\":\"start\",\"kind\":\"slow\",\"delayMillis\":800,\"times\":1},"
+                + "{\"operation\":\"status\",\"kind\":\"slow\",\"delayMillis\":800,\"times\":2}]");
         int mark = LogCapture.mark();
 
         // when
