@@ -34,6 +34,6 @@ javac -nowarn -encoding UTF-8 --release 17 -d "$OUT/classes" -cp "$CP" $(find be
 
 echo "disk: $(df -h --output=avail . | tail -1 | tr -d ' ') free; starting the harness (about 12 minutes) ..."
 exec java -Xmx2g -XX:+UseParallelGC \
-  -Djdk.httpclient.allowRestrictedHeaders=content-length \
+  -Djdk.httpclient.allowRestrictedHeaders=content-length -Djdk.httpclient.bufsize=262144 \
   -Dbesworker.log-level=WARN -Dbesworker.data-dir="$OUT/harness" \
   -cp "$OUT/classes:$CP" dev.besworker.bench.Bench "$@"

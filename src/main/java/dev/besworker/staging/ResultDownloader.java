@@ -115,8 +115,9 @@ public final class ResultDownloader {
                 throw refused(shown, response, body);
             }
             long total = response.headers().firstValueAsLong("Content-Length").orElse(-1);
-            Optional<String> md5Header = response.headers().firstValue("Content-MD5");
-            MessageDigest md5 = BlobStaging.md5();
+            Optional<String> md5Header = response.headers().firstValue("Content-MD5").filter(h -> !h.isBlank());
+            // Hashing costs as much CPU as the rest of the download: only when there is an MD5 to check.
+            MessageDigest md5 = md5Header.isPresent() ? BlobStaging.md5() : null;
             long written = 0;
             // Pieces arrive in small buffers; gathering them into 1 MiB keeps the writes few.
             ByteBuffer pending = ByteBuffer.allocate(BUFFER);
@@ -149,7 +150,9 @@ public final class ResultDownloader {
                     List<ByteBuffer> pieces = (List<ByteBuffer>) item;
                     for (ByteBuffer piece : pieces) {
                         int length = piece.remaining();
-                        md5.update(piece.duplicate());
+                        if (md5 != null) {
+                            md5.update(piece.duplicate());
+                        }
                         while (piece.hasRemaining()) {
                             if (!pending.hasRemaining()) {
                                 flush(pending, out);
@@ -176,7 +179,7 @@ public final class ResultDownloader {
                 throw new TransferException("download of " + shown + " ended after " + written + " of " + total + " bytes",
                         true);
             }
-            if (md5Header.isPresent() && !md5Header.get().isBlank()) {
+            if (md5 != null) {
                 byte[] expected = decode(md5Header.get());
                 byte[] actual = md5.digest();
                 if (!Arrays.equals(expected, actual)) {
