@@ -109,7 +109,6 @@ final class Scenario {
         final String name;
         String endpoint;
         String apiKey;
-        String subscriptionKey;
         String connectionString;
         Path outputDir;
         String retry = "{max-attempts: 4, initial-backoff: 50ms, max-backoff: 200ms, budget: 10s}";
@@ -117,7 +116,6 @@ final class Scenario {
         String poll = "{initial-interval: 100ms, max-interval: 300ms, timeout: 2m}";
         String credentialsToBes = "sas";
         String maxRecordSize;
-        final List<String> extra = new ArrayList<>();
 
         Definition(String name, String endpoint, String apiKey, String connectionString, Path outputDir) {
             this.name = name;
@@ -147,11 +145,6 @@ final class Scenario {
             return this;
         }
 
-        Definition subscriptionKey(String value) {
-            subscriptionKey = value;
-            return this;
-        }
-
         Definition apiKey(String value) {
             apiKey = value;
             return this;
@@ -171,9 +164,6 @@ final class Scenario {
             if (apiKey != null) {
                 lines.add("  api-key: \"" + apiKey + "\"");
             }
-            if (subscriptionKey != null) {
-                lines.add("  subscription-key: \"" + subscriptionKey + "\"");
-            }
             lines.add("  retry: " + retry);
             lines.add("  request-timeout: " + requestTimeout);
             lines.add("input:");
@@ -189,7 +179,6 @@ final class Scenario {
             lines.add("  credentials-to-bes: " + credentialsToBes);
             lines.add("poll: " + poll);
             lines.add("output-dir: \"" + outputDir + "\"");
-            lines.addAll(extra);
             return lines;
         }
 

@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * interrupt, or damaged on the way. It forwards bytes as they are, and can
  * <ul>
  * <li>limit the rate of both directions ({@link #throttle(long)}; 0 lifts the limit),</li>
- * <li>count the bytes it forwarded each way,</li>
+ * <li>count the bytes answered on connections that carried a download,</li>
  * <li>damage one byte of the body of the next successful response to a GET whose request line
  * contains a marker ({@link #corruptNextDownload(String)}): what a flaky network or middlebox
  * does, and what the MD5 check must catch.</li>
@@ -33,8 +33,6 @@ final class TcpProxy implements AutoCloseable {
     private final ServerSocket server;
     private final int targetPort;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
-    private final AtomicLong upstream = new AtomicLong();
-    private final AtomicLong downstream = new AtomicLong();
     private final AtomicInteger corrupted = new AtomicInteger();
     private final RateLimiter upLimit = new RateLimiter();
     private final RateLimiter downLimit = new RateLimiter();
@@ -85,14 +83,6 @@ final class TcpProxy implements AutoCloseable {
     /** Bytes answered on connections marked by {@link #throttleDownloads}. */
     long markedDownstreamBytes() {
         return markedDownstream.get();
-    }
-
-    long upstreamBytes() {
-        return upstream.get();
-    }
-
-    long downstreamBytes() {
-        return downstream.get();
     }
 
     /** Damages one body byte of the next 200/206 answer to a GET whose request line contains {@code marker}. */
@@ -198,7 +188,6 @@ final class TcpProxy implements AutoCloseable {
                     }
                     out.write(buffer, 0, n);
                     out.flush();
-                    (up ? upstream : downstream).addAndGet(n);
                     if (!up && connection.marked) {
                         markedDownstream.addAndGet(n);
                     }
