@@ -24,8 +24,9 @@ import dev.besworker.staging.InputRules;
  * Finished, and the delay until the worker's next status call notices that. What is left is
  * what the issue lists: validate, upload, download and bookkeeping. Both parts of the await step
  * are shown beside it; the notice delay is the polling economy's price, judged in case 4. The
- * walkthrough sample's figure excludes the same span (start call to the status call that saw it
- * Finished).
+ * walkthrough sample is measured without a job of its own: its figure is its transfers (whole
+ * file read into memory, one PUT, the result's GET) and its JVM, which is what is left of it
+ * when its job and polling are taken out.
  */
 final class BigFileCase {
 
@@ -70,14 +71,18 @@ final class BigFileCase {
             Env.log(area + ": baselines");
             Path copy = env.work.resolve("baseline-" + container + ".csv");
             BlobContainerClient blobs = env.container(container);
+            // The wire limit: the better of two curl runs each way.
             double[] curl = curl(file, container, resultBlob, copy);
+            double[] again = curl(file, container, resultBlob, copy);
+            curl[0] = Math.min(curl[0], again[0]);
+            curl[1] = Math.min(curl[1], again[1]);
             double[] sdk = env.options.baselines() ? sdk(file, blobs, resultBlob, copy) : null;
-            Sample sample = env.options.baselines() ? sample(file, container, copy) : null;
+            Sample sample = env.options.baselines() ? sample(file, container, resultBlob, copy) : null;
 
             double wire = curl[0] + curl[1];
             double limit = 1.25 * wire;
             env.table.add(area, "worker wall time excl. the await step (BES job + noticing it)", Table.seconds(workerTime),
-                    "curl PUT + GET (wire)", Table.seconds(wire), Table.ratio(workerTime / wire),
+                    "curl PUT + GET (wire, best of 2)", Table.seconds(wire), Table.ratio(workerTime / wire),
                     "≤ 1.25 × wire = " + Table.seconds(limit), workerTime <= limit);
             env.table.info(area, "  start-up, validate + hash (before the job starts)", Table.seconds(beforeJob));
             for (Worker.Step step : run.steps()) {
@@ -108,10 +113,10 @@ final class BigFileCase {
                         Table.mb(sample.rssKb), Table.ratio((double) run.process().peakRssKb() / sample.rssKb), "≤ 300 MB",
                         run.process().peakRssKb() * 1024 <= 300_000_000L);
                 env.table.add(area, "SDK uploadFromFile + downloadToFile", Table.seconds(sdk[0] + sdk[1]),
-                        "curl PUT + GET (wire)", Table.seconds(wire), Table.ratio((sdk[0] + sdk[1]) / wire), "(baseline)",
+                        "curl PUT + GET (wire, best of 2)", Table.seconds(wire), Table.ratio((sdk[0] + sdk[1]) / wire), "(baseline)",
                         null);
-                env.table.add(area, "walkthrough sample wall time excl. BES job + noticing it",
-                        Table.seconds(sample.excluded), "curl PUT + GET (wire)", Table.seconds(wire),
+                env.table.add(area, "walkthrough sample (file in memory, one PUT, GET)",
+                        Table.seconds(sample.excluded), "curl PUT + GET (wire, best of 2)", Table.seconds(wire),
                         Table.ratio(sample.excluded / wire), "(baseline)", null);
             }
             else {
@@ -176,27 +181,20 @@ final class BigFileCase {
     private record Sample(double excluded, long rssKb) {
     }
 
-    /** The walkthrough sample's approach in its own JVM (default heap), through the same proxy. */
-    private Sample sample(Path file, String container, Path copy) throws Exception {
+    /** The walkthrough sample's transfers in their own JVM (default heap): whole file in memory, one PUT, one GET. */
+    private Sample sample(Path file, String container, String resultBlob, Path copy) throws Exception {
         String input = "sample/" + file.getFileName();
-        String output = "sample/results/" + file.getFileName().toString().replace(".csv", ".output1.csv");
         String classpath = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
                 .map(p -> Path.of(p).toAbsolutePath().toString()).collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
         List<String> command = List.of(Proc.java(), "-cp", classpath, WalkthroughSample.class.getName(), file.toString(),
-                env.blobUrl(container, input, true), env.serviceUri(), Emulator.API_KEY, env.blobEndpoint + "/",
-                container + "/" + input, "?" + env.sas(container, input, false), container + "/" + output,
-                "?" + env.sas(container, output, true), copy.toString());
+                env.blobUrl(container, input, true), env.blobUrl(container, resultBlob, false), copy.toString());
         Proc.Result result = Proc.start(command, env.work, env.logs.resolve("sample-" + container)).await(Duration.ofMinutes(20));
         if (result.exitCode() != 0) {
             throw new IOException("the walkthrough sample failed: " + Worker.tail(result.err()));
         }
-        String jobId = result.out().lines().filter(l -> l.startsWith("job ")).findFirst().orElseThrow().substring(4).trim();
-        Proxy.Entry start = env.proxy.ofJob(jobId).stream().filter(Proxy.Entry::isStart).findFirst().orElseThrow();
-        Proxy.Entry noticed = env.proxy.ofJob(jobId).stream()
-                .filter(e -> e.isStatusCall() && "Finished".equals(e.statusCode())).findFirst().orElseThrow();
-        double bes = (noticed.arrivedNanos() - start.arrivedNanos()) / 1e9;
+        env.blobs.getBlobContainerClient(container).getBlobClient(input).deleteIfExists();
         Files.deleteIfExists(copy);
-        return new Sample(result.seconds() - bes, result.peakRssKb());
+        return new Sample(result.seconds(), result.peakRssKb());
     }
 
     private static double validateAlone(Path file) {
