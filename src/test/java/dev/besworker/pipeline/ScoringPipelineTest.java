@@ -156,7 +156,8 @@ class ScoringPipelineTest {
     @Test
     void expiredResultSas_isRefreshedFromAFreshStatus() throws Exception {
         // given: with key access the service signs its own read SAS for results, expired the first time
-        fixture.admin.behaviour("{\"expiredSas\":true,\"times\":1}");
+        // the await step spends the first expired status on seeing Finished; the download gets the second
+        fixture.admin.behaviour("{\"expiredSas\":true,\"expiredSasCalls\":2,\"times\":1}");
         Path input = fixture.input("expired-sas.csv", "results behind an expired SAS");
 
         // when
