@@ -1,6 +1,5 @@
 package dev.besworker;
 
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -26,8 +25,9 @@ class EmulatorCommand implements Callable<Integer> {
     @Option(names = "--admin", description = "Serve the fault-injection and counters API under /_emulator.")
     boolean admin;
 
-    @Option(names = "--job-duration", description = "Minimum time each job takes, e.g. 10s (default: as fast as it can).")
-    Duration jobDuration;
+    @Option(names = "--job-duration", description = "Minimum time each job takes, e.g. 10s, 10m or PT10S "
+            + "(default: as fast as it can).")
+    String jobDuration;
 
     @Option(names = "--parent-pid", hidden = true, description = "Exit when this process ends.")
     Long parentPid;
@@ -37,7 +37,7 @@ class EmulatorCommand implements Callable<Integer> {
         String key = apiKey != null ? apiKey : System.getenv().getOrDefault("BES_EMULATOR_API_KEY", "emulator-key");
         EmulatorSettings settings = EmulatorSettings.defaults().withPort(port).withApiKey(key).withAdmin(admin);
         if (jobDuration != null) {
-            settings = settings.withJobDuration(jobDuration);
+            settings = settings.withJobDuration(dev.besworker.definition.Units.duration(jobDuration));
         }
         CountDownLatch done = new CountDownLatch(1);
         try (BesEmulator emulator = BesEmulator.start(settings)) {
