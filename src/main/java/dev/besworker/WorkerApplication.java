@@ -3,6 +3,8 @@ package dev.besworker;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+
+import dev.besworker.staging.TransferProperties;
 import org.springframework.context.annotation.Import;
 
 import dev.besworker.ops.OpsConfiguration;
@@ -16,7 +18,7 @@ import dev.besworker.web.OperationsPageConfiguration;
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
-@EnableConfigurationProperties(WorkerProperties.class)
+@EnableConfigurationProperties({ WorkerProperties.class, TransferProperties.class })
 @Import({ ScoringJobConfiguration.class, OpsConfiguration.class, OperationsPageConfiguration.class })
 public class WorkerApplication {
 }

@@ -295,7 +295,8 @@ public class InboxProcessor {
                 work.fileName(), moved.getFileName(), unfinished.get().getId());
         InputFile renamed = new InputFile(input.name(), moved, input.sha256(), input.md5(), input.bytes(), input.rows(),
                 input.modifiedMillis());
-        return new PreparedRun(prepared.request(), prepared.definition(), List.of(renamed), prepared.identity());
+        runs.discard(prepared);
+        return prepared.withInputs(List.of(renamed));
     }
 
     private Result reject(InboxWork work, String reason, String fix) throws IOException {

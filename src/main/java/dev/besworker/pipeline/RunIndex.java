@@ -42,6 +42,28 @@ public class RunIndex {
         }
     }
 
+    private static final String SAME_SIZE_SQL = """
+            select count(*) from BATCH_JOB_EXECUTION_PARAMS d
+            join BATCH_JOB_EXECUTION_PARAMS b on b.JOB_EXECUTION_ID = d.JOB_EXECUTION_ID
+                 and b.PARAMETER_NAME = ? and b.PARAMETER_VALUE = ?
+            where d.PARAMETER_NAME = ? and d.PARAMETER_VALUE = ?
+            """;
+
+    /**
+     * Whether any execution of the definition had an input of exactly this name and size: a
+     * likely repeat of the same work, where staging the file ahead would probably be wasted.
+     */
+    public boolean hadInputOfSize(String definition, String inputName, long bytes) {
+        try {
+            Long count = jdbc.queryForObject(SAME_SIZE_SQL, Long.class, RunKeys.inputKey(inputName, RunKeys.BYTES),
+                    Long.toString(bytes), RunKeys.DEFINITION, definition);
+            return count != null && count > 0;
+        }
+        catch (org.springframework.dao.DataAccessException ex) {
+            return false;
+        }
+    }
+
     /** Execution ids of the identity, newest first. */
     public List<Long> executions(RunIdentity identity) {
         return jdbc.queryForList(SQL, Long.class, RunKeys.DEFINITION, identity.definition(), RunKeys.INPUT_SHA256,

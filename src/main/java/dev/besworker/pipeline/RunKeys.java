@@ -24,6 +24,8 @@ public final class RunKeys {
     public static final String BYTES = ".bytes";
     public static final String ROWS = ".rows";
     public static final String MTIME = ".mtime";
+    /** Blocks staged while the launcher validated the input (see {@code PrestagedBlocks#encode}). */
+    public static final String PRESTAGED = ".prestaged";
     public static final String OUTPUT_DIR = "output.dir";
     public static final String PARAM_PREFIX = "param.";
 

@@ -13,6 +13,7 @@ import dev.besworker.definition.DefinitionLoader;
 import dev.besworker.definition.JobDefinition;
 import dev.besworker.definition.RetrySettings;
 import dev.besworker.staging.BlobStaging;
+import dev.besworker.staging.TransferSettings;
 
 /**
  * Where the scoring steps get their definition and their remote clients from. A definition is
@@ -24,12 +25,19 @@ public class ScoringEnvironment {
 
     private final DefinitionLoader loader;
     private final Path jobsDir;
+    private final TransferSettings transfer;
     private final AtomicReference<LocalServices> local = new AtomicReference<>();
     private volatile Consumer<String> retryListener = definition -> { };
 
     public ScoringEnvironment(DefinitionLoader loader, Path jobsDir) {
+        this(loader, jobsDir, TransferSettings.defaults());
+    }
+
+    /** With the block size and parallelism of uploads. */
+    public ScoringEnvironment(DefinitionLoader loader, Path jobsDir, TransferSettings transfer) {
         this.loader = loader;
         this.jobsDir = jobsDir;
+        this.transfer = transfer;
     }
 
     /** The jobs folder definitions are read from. */
@@ -110,6 +118,6 @@ public class ScoringEnvironment {
 
     /** Blob staging for the definition's container; the caller closes it. */
     public BlobStaging openStaging(JobDefinition definition) {
-        return new BlobStaging(definition.storage().connectionString(), definition.storage().container());
+        return new BlobStaging(definition.storage().connectionString(), definition.storage().container(), transfer);
     }
 }

@@ -24,6 +24,7 @@ import dev.besworker.WorkerProperties;
 import dev.besworker.definition.DefinitionLoader;
 import dev.besworker.definition.JobDefinition;
 import dev.besworker.staging.CsvValidator;
+import dev.besworker.staging.TransferProperties;
 import dev.besworker.staging.ResultDownloader;
 
 /**
@@ -44,9 +45,9 @@ public class ScoringJobConfiguration {
     private static final String DEFINITION = "#{jobParameters['" + RunKeys.DEFINITION + "']}";
 
     @Bean
-    ScoringEnvironment scoringEnvironment(WorkerProperties properties) {
+    ScoringEnvironment scoringEnvironment(WorkerProperties properties, TransferProperties transfer) {
         return new ScoringEnvironment(new DefinitionLoader(System.getenv(), Path.of("").toAbsolutePath()),
-                properties.jobsDir());
+                properties.jobsDir(), transfer.settings());
     }
 
     @Bean

@@ -3,6 +3,8 @@ package dev.besworker.pipeline;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,10 +23,13 @@ import org.springframework.batch.core.repository.JobRepository;
 
 import dev.besworker.definition.InputSpec;
 import dev.besworker.definition.JobDefinition;
+import dev.besworker.staging.BlobStaging;
+import dev.besworker.staging.BlockStager;
 import dev.besworker.staging.CsvCheck;
 import dev.besworker.staging.CsvValidator;
 import dev.besworker.staging.InputRejectedException;
 import dev.besworker.staging.InputRules;
+import dev.besworker.staging.PrestagedBlocks;
 
 /**
  * Starts and restarts scoring runs, in the calling thread. {@link #run} checks the definition and
@@ -92,9 +97,19 @@ public class ScoringRuns {
      * @param definition the definition as written
      * @param inputs the checked inputs
      * @param identity the run's identity
+     * @param prestaged per input name, its blocks staged in storage while it was validated
      */
     public record PreparedRun(RunRequest request, JobDefinition definition, List<InputFile> inputs,
-            RunIdentity identity) {
+            RunIdentity identity, Map<String, PrestagedBlocks> prestaged) {
+
+        public PreparedRun {
+            prestaged = Map.copyOf(prestaged);
+        }
+
+        /** The same run with other inputs (the same bytes, elsewhere); nothing staged ahead. */
+        public PreparedRun withInputs(List<InputFile> moved) {
+            return new PreparedRun(request, definition, moved, identity, Map.of());
+        }
     }
 
     /**
@@ -106,10 +121,52 @@ public class ScoringRuns {
      */
     public PreparedRun prepare(RunRequest request) {
         JobDefinition definition = environment.rawDefinition(request.definition());
-        List<InputFile> inputs = checkInputs(definition, request.inputs());
-        Map<String, String> globals = new LinkedHashMap<>(definition.globalParameters());
-        globals.putAll(request.parameters());
-        return new PreparedRun(request, definition, inputs, RunIdentity.of(definition, inputs, globals));
+        Map<String, PrestagedBlocks> prestaged = new LinkedHashMap<>();
+        try (BlobStaging staging = stagingAhead(definition)) {
+            List<InputFile> inputs = checkInputs(definition, request, staging, prestaged);
+            Map<String, String> globals = new LinkedHashMap<>(definition.globalParameters());
+            globals.putAll(request.parameters());
+            PreparedRun prepared = new PreparedRun(request, definition, inputs, RunIdentity.of(definition, inputs, globals),
+                    prestaged);
+            if (!prestaged.isEmpty() && !request.force() && !runIndex.executions(prepared.identity()).isEmpty()) {
+                // An earlier run holds this work: it is reported or restarted, with its own blobs.
+                discard(prepared);
+                return prepared.withInputs(inputs);
+            }
+            return prepared;
+        }
+        catch (RuntimeException ex) {
+            prestaged.values().forEach(blocks -> discardQuietly(definition, blocks));
+            throw ex;
+        }
+    }
+
+    /** Drops blocks a prepared run staged ahead, when it is not going to be run after all. */
+    public void discard(PreparedRun prepared) {
+        prepared.prestaged().values().forEach(blocks -> discardQuietly(prepared.definition(), blocks));
+    }
+
+    private void discardQuietly(JobDefinition definition, PrestagedBlocks blocks) {
+        try (BlobStaging staging = environment.openStaging(environment.effective(definition))) {
+            staging.discard(blocks);
+        }
+        catch (RuntimeException ex) {
+            log.debug("could not discard the blocks staged for {}: {}", blocks.blobName(), ex.getMessage());
+        }
+    }
+
+    /**
+     * Storage to stage inputs in while they are validated, or null when it cannot be reached
+     * yet (embedded services not started) or is misconfigured: the upload step then reports it.
+     */
+    private BlobStaging stagingAhead(JobDefinition definition) {
+        try {
+            return environment.openStaging(environment.effective(definition));
+        }
+        catch (RuntimeException ex) {
+            log.debug("not staging ahead for {}: {}", definition.name(), ex.getMessage());
+            return null;
+        }
     }
 
     /**
@@ -148,6 +205,7 @@ public class ScoringRuns {
                 if (execution.getStatus() == BatchStatus.COMPLETED) {
                     log.info("{} was already scored by execution {} on {}; not scoring again (use --force to)",
                             inputs.get(0).path(), execution.getId(), execution.getEndTime());
+                    discard(prepared);
                     return outcome(execution, true);
                 }
             }
@@ -156,6 +214,7 @@ public class ScoringRuns {
                 if (newest.getStatus() != BatchStatus.ABANDONED) {
                     log.info("execution {} already holds this work ({}); restarting it", newest.getId(),
                             newest.getStatus());
+                    discard(prepared);
                     return restart(newest);
                 }
                 freshInstance = true;
@@ -169,6 +228,8 @@ public class ScoringRuns {
             parameters.addString(RunKeys.NONCE, UUID.randomUUID().toString());
         }
         inputs.forEach(input -> input.addTo(parameters));
+        prepared.prestaged().forEach((name, blocks) -> parameters.addString(RunKeys.inputKey(name, RunKeys.PRESTAGED),
+                blocks.encode(), false));
         Path outputDir = request.outputDir() != null ? request.outputDir() : definition.outputDir();
         parameters.addString(RunKeys.OUTPUT_DIR, outputDir.toAbsolutePath().normalize().toString(), false);
         request.parameters().forEach((name, value) -> parameters.addString(RunKeys.PARAM_PREFIX + name, value, false));
@@ -227,7 +288,9 @@ public class ScoringRuns {
         return execution.getJobParameters().getString(RunKeys.DEFINITION);
     }
 
-    private List<InputFile> checkInputs(JobDefinition definition, Map<String, Path> given) {
+    private List<InputFile> checkInputs(JobDefinition definition, RunRequest request, BlobStaging staging,
+            Map<String, PrestagedBlocks> prestaged) {
+        Map<String, Path> given = request.inputs();
         Map<String, Path> byName = new LinkedHashMap<>();
         List<InputSpec> specs = definition.inputs();
         if (given.size() == 1 && given.containsKey(null)) {
@@ -247,9 +310,16 @@ public class ScoringRuns {
                 throw new IllegalArgumentException("no file for input '" + spec.name() + "': give --input "
                         + spec.name() + "=FILE");
             }
-            CsvCheck check = validator.validate(file,
-                    new InputRules(spec.requiredColumns(), spec.delimiter(), spec.maxRecordBytes()),
-                    new Progress(log, "validate " + spec.name()));
+            InputRules rules = new InputRules(spec.requiredColumns(), spec.delimiter(), spec.maxRecordBytes());
+            CsvCheck check;
+            try (BlockStager stager = stager(definition, spec.name(), file, request.force(), staging)) {
+                check = validator.validate(file, rules,
+                        new Progress(log, (stager == null ? "validate " : "validate and upload ") + spec.name()), stager);
+                PrestagedBlocks blocks = stager == null ? null : stager.finish();
+                if (blocks != null && blocks.bytes() == check.bytes()) {
+                    prestaged.put(spec.name(), blocks);
+                }
+            }
             log.info("{}: {} is valid: {} rows, {}", spec.name(), file, check.dataRows(), Progress.bytes(check.bytes()));
             InputFile input = InputFile.of(spec.name(), check, modified(file));
             // Absolute, so that a restart from another working directory finds the file.
@@ -261,6 +331,32 @@ public class ScoringRuns {
                     + byName.keySet() + "; its inputs are " + specs.stream().map(InputSpec::name).toList());
         }
         return inputs;
+    }
+
+    /**
+     * A stager for an input that goes up in blocks, so that it is uploaded while it is validated;
+     * null for small files, when storage is not at hand, or when an earlier run of the definition
+     * had an input of the same size (probably the same work, reported instead of scored again).
+     */
+    private BlockStager stager(JobDefinition definition, String inputName, Path file, boolean force,
+            BlobStaging staging) {
+        if (staging == null) {
+            return null;
+        }
+        try {
+            long size = Files.size(file);
+            if (!staging.uploadsInBlocks(size) || (!force && runIndex.hadInputOfSize(definition.name(), inputName, size))) {
+                return null;
+            }
+            String token = java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+            String blobName = UploadInputTasklet.blobName(definition.name(), LocalDate.now(ZoneOffset.UTC).toString(),
+                    token, file);
+            return staging.stager(blobName, size, null);
+        }
+        catch (IOException | RuntimeException ex) {
+            log.debug("not staging {} ahead: {}", file, ex.getMessage());
+            return null;
+        }
     }
 
     private static long modified(Path file) {

@@ -11,6 +11,7 @@ import org.springframework.batch.core.step.StepContribution;
 import dev.besworker.definition.JobDefinition;
 import dev.besworker.staging.BlobStaging;
 import dev.besworker.staging.InputRejectedException;
+import dev.besworker.staging.PrestagedBlocks;
 import dev.besworker.staging.SafeNames;
 import dev.besworker.staging.UploadResult;
 
@@ -36,9 +37,12 @@ class UploadInputTasklet extends ScoringTasklet implements AutoCloseable {
         String runDate = state.get(RunKeys.RUN_DATE).orElseThrow();
         for (InputFile input : InputFile.fromParameters(parameters, definition)) {
             String key = RunKeys.STAGING_BLOB + input.name();
+            PrestagedBlocks prestaged = PrestagedBlocks.decode(
+                    parameters.getString(RunKeys.inputKey(input.name(), RunKeys.PRESTAGED)));
             String blobName = state.get(key).orElse(null);
             if (blobName == null) {
-                blobName = blobName(definition.name(), runDate, input);
+                // Blocks staged while the launcher validated the file name the blob they belong to.
+                blobName = prestaged != null ? prestaged.blobName() : blobName(definition.name(), runDate, input);
                 state.put(key, blobName);
             }
             byte[] md5 = Base64.getDecoder().decode(input.md5());
@@ -47,7 +51,7 @@ class UploadInputTasklet extends ScoringTasklet implements AutoCloseable {
                         "put the original file back and restart, or start a new run with 'run'");
             }
             Progress progress = new Progress(log, "upload " + input.name());
-            UploadResult result = staging.upload(input.path(), blobName, md5, progress, this::stopRequested);
+            UploadResult result = staging.upload(input.path(), blobName, md5, prestaged, progress, this::stopRequested);
             checkStop("while uploading " + input.path());
             progress.done(result.skipped() ? "already in storage, not sent again:" : "uploaded", result.bytes());
             log.info("{}: staged as {}", input.name(), staging.relativeLocation(blobName));
@@ -55,8 +59,12 @@ class UploadInputTasklet extends ScoringTasklet implements AutoCloseable {
     }
 
     static String blobName(String definitionName, String runDate, InputFile input) {
-        return definitionName + "/" + runDate + "/" + input.sha256().substring(0, 16) + "/"
-                + SafeNames.blobSegment(input.path().getFileName().toString());
+        return blobName(definitionName, runDate, input.sha256().substring(0, 16), input.path());
+    }
+
+    /** {@code <definition>/<run date>/<16 hex: content hash or staging token>/<file name>}. */
+    static String blobName(String definitionName, String runDate, String hex16, java.nio.file.Path file) {
+        return definitionName + "/" + runDate + "/" + hex16 + "/" + SafeNames.blobSegment(file.getFileName().toString());
     }
 
     @Override

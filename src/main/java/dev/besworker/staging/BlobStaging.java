@@ -156,6 +156,19 @@ public final class BlobStaging implements AutoCloseable {
      *         computed, or the stored blob does not carry the expected MD5 afterwards
      */
     public UploadResult upload(Path file, String blobName, byte[] md5, TransferListener listener, BooleanSupplier stopRequested) {
+        return upload(file, blobName, md5, null, listener, stopRequested);
+    }
+
+    /**
+     * As {@link #upload(Path, String, byte[], TransferListener, BooleanSupplier)}, but first tries
+     * to commit blocks a {@link BlockStager} staged while the file was validated: when all of them
+     * are still on the service with their sizes, they are committed and no byte is sent again;
+     * otherwise the file is uploaded as usual.
+     *
+     * @param prestaged the staged blocks of this blob, or null
+     */
+    public UploadResult upload(Path file, String blobName, byte[] md5, PrestagedBlocks prestaged,
+            TransferListener listener, BooleanSupplier stopRequested) {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(blobName, "blobName");
         Objects.requireNonNull(md5, "md5");
@@ -176,7 +189,7 @@ public final class BlobStaging implements AutoCloseable {
         }
         BlockBlobClient blob = container.getBlobClient(blobName).getBlockBlobClient();
         try {
-            return uploadTo(blob, file, blobName, md5, size, progress, stop);
+            return uploadTo(blob, file, blobName, md5, size, prestaged, progress, stop);
         }
         catch (BlobStorageException ex) {
             if (!BlobErrorCode.CONTAINER_NOT_FOUND.equals(ex.getErrorCode())) {
@@ -186,7 +199,7 @@ public final class BlobStaging implements AutoCloseable {
             log.info("Container {} disappeared; creating it again", containerName);
             containerReady = false;
             try {
-                return uploadTo(blob, file, blobName, md5, size, progress, stop);
+                return uploadTo(blob, file, blobName, md5, size, null, progress, stop);
             }
             catch (RuntimeException again) {
                 throw failure("upload of " + file + " to " + describe(blobName) + " failed", again);
@@ -198,12 +211,18 @@ public final class BlobStaging implements AutoCloseable {
     }
 
     private UploadResult uploadTo(BlockBlobClient blob, Path file, String blobName, byte[] md5, long size,
-            TransferListener progress, BooleanSupplier stop) {
+            PrestagedBlocks prestaged, TransferListener progress, BooleanSupplier stop) {
         ensureContainer();
         BlobProperties existing = propertiesOrNull(blob);
         if (existing != null && Arrays.equals(existing.getContentMd5(), md5) && existing.getBlobSize() == size) {
             log.debug("Blob {} already holds {} ({} bytes, same MD5): not uploading", describe(blobName), file, size);
             return new UploadResult(blobName, size, true);
+        }
+        if (prestaged != null && prestaged.blobName().equals(blobName) && prestaged.bytes() == size
+                && commitPrestaged(blob, blobName, prestaged, md5)) {
+            progress.progress(size, size);
+            verify(blob, blobName, md5, size);
+            return new UploadResult(blobName, size, false);
         }
         long blockSize = settings.blockSizeFor(size);
         if (size <= blockSize) {
@@ -398,8 +417,7 @@ public final class BlobStaging implements AutoCloseable {
         List<String> ids = new ArrayList<>(count);
         String md5Hex = HexFormat.of().formatHex(md5);
         for (int i = 0; i < count; i++) {
-            ids.add(Base64.getEncoder().encodeToString(String.format(Locale.ROOT, "%s-%010d-%05d", md5Hex, blockSize, i)
-                    .getBytes(StandardCharsets.US_ASCII)));
+            ids.add(blockId(md5Hex, blockSize, i));
         }
         Map<String, Long> staged = stagedBlocks(blob, ids.get(0).length());
         Progress done = new Progress(progress, size);
@@ -496,6 +514,80 @@ public final class BlobStaging implements AutoCloseable {
                 null, Context.NONE);
     }
 
+    /**
+     * A stager that uploads the blocks of a file of {@code fileSize} bytes to {@code blobName}
+     * while the caller reads it (see {@link BlockStager}); the caller closes it.
+     */
+    public BlockStager stager(String blobName, long fileSize, TransferListener listener) {
+        Objects.requireNonNull(blobName, "blobName");
+        try {
+            ensureContainer();
+        }
+        catch (RuntimeException ex) {
+            throw failure("cannot prepare " + describe(blobName) + " for staging", ex);
+        }
+        return new BlockStager(this, container.getBlobClient(blobName).getBlockBlobClient(), blobName,
+                settings.blockSizeFor(fileSize), settings.concurrency(), fileSize, listener);
+    }
+
+    /** Whether a file of {@code fileSize} bytes goes up in blocks (larger than one block) rather than in one request. */
+    public boolean uploadsInBlocks(long fileSize) {
+        return fileSize > settings.blockSizeFor(fileSize);
+    }
+
+    /** Drops blocks staged ahead that will not be committed (best effort: the service expires them in a week anyway). */
+    public void discard(PrestagedBlocks prestaged) {
+        discardUncommitted(prestaged.blobName());
+    }
+
+    void discardUncommitted(String blobName) {
+        BlockBlobClient blob = container.getBlobClient(blobName).getBlockBlobClient();
+        try {
+            if (!Boolean.TRUE.equals(blob.exists())) {
+                // Committing an empty list replaces the uncommitted blocks by an empty blob, which then goes.
+                blob.commitBlockList(List.of(), true);
+                blob.deleteIfExists();
+            }
+        }
+        catch (RuntimeException ex) {
+            log.info("Could not discard the blocks staged for {} ({}); the service drops them within a week",
+                    describe(blobName), Redactor.scrub(String.valueOf(ex.getMessage()).lines().findFirst().orElse("")));
+        }
+    }
+
+    /** Commits blocks staged ahead when every one of them is there with its size. */
+    private boolean commitPrestaged(BlockBlobClient blob, String blobName, PrestagedBlocks prestaged, byte[] md5) {
+        List<String> ids = new ArrayList<>(prestaged.blocks());
+        for (int i = 0; i < prestaged.blocks(); i++) {
+            ids.add(blockId(prestaged.token(), prestaged.blockSize(), i));
+        }
+        Map<String, Long> staged = stagedBlocks(blob, ids.get(0).length());
+        for (int i = 0; i < ids.size(); i++) {
+            long expected = i < ids.size() - 1 ? prestaged.blockSize()
+                    : prestaged.bytes() - (long) (ids.size() - 1) * prestaged.blockSize();
+            Long size = staged.get(ids.get(i));
+            if (size == null || size != expected) {
+                log.info("Blocks staged for {} while validating are incomplete ({} of {} there); uploading the file",
+                        describe(blobName), ids.stream().filter(staged::containsKey).count(), ids.size());
+                return false;
+            }
+        }
+        blob.commitBlockListWithResponse(new BlockBlobCommitBlockListOptions(ids).setHeaders(headers(blobName, md5)),
+                null, Context.NONE);
+        log.info("Committed the {} blocks of {} staged while validating; nothing sent again", ids.size(),
+                describe(blobName));
+        return true;
+    }
+
+    /**
+     * {@code base64("<32 hex>-<block size>-<index>")}: every id of a blob has the same length, as
+     * the service demands, and names the content (an MD5, or a staging token) and the cut.
+     */
+    static String blockId(String hex32, long blockSize, int index) {
+        return Base64.getEncoder().encodeToString(String.format(Locale.ROOT, "%s-%010d-%05d", hex32, blockSize, index)
+                .getBytes(StandardCharsets.US_ASCII));
+    }
+
     /** Uncommitted blocks of the blob by id; clears them first when their ids would clash with ours. */
     private static Map<String, Long> stagedBlocks(BlockBlobClient blob, int idLength) {
         List<Block> blocks;
@@ -524,7 +616,7 @@ public final class BlobStaging implements AutoCloseable {
         return staged;
     }
 
-    private static void stageBlock(BlockBlobClient blob, String id, byte[] buffer, int length) {
+    static void stageBlock(BlockBlobClient blob, String id, byte[] buffer, int length) {
         MessageDigest digest = md5();
         digest.update(buffer, 0, length);
         // A whole array is sent in 8 KiB slices; a ByteBuffer would reach the socket as one write,

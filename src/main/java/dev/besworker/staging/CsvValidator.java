@@ -62,6 +62,16 @@ public final class CsvValidator {
      * @throws InputRejectedException when the file must not be sent, with the reason and the fix
      */
     public CsvCheck validate(Path file, InputRules rules, TransferListener progress) {
+        return validate(file, rules, progress, null);
+    }
+
+    /**
+     * As {@link #validate(Path, InputRules, TransferListener)}, also handing every chunk read to
+     * {@code sink} (after it was checked) so that one read serves another consumer too.
+     *
+     * @param sink receives the file's bytes in order, or null
+     */
+    public CsvCheck validate(Path file, InputRules rules, TransferListener progress, ChunkSink sink) {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(rules, "rules");
         TransferListener listener = progress == null ? TransferListener.NONE : progress;
@@ -84,6 +94,9 @@ public final class CsvValidator {
                 }
                 digests.submit(chunk, n);
                 scanner.feed(chunk, 0, n);
+                if (sink != null) {
+                    sink.accept(chunk, 0, n);
+                }
                 done += n;
                 listener.progress(done, Math.max(size, done));
             }

@@ -6,7 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -18,10 +20,17 @@ import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.repository.JobRepository;
 
+import com.azure.storage.blob.BlobServiceClientBuilder;
+import com.azure.storage.blob.models.BlobItem;
+import com.azure.storage.blob.models.BlobListDetails;
+import com.azure.storage.blob.models.ListBlobsOptions;
+
 import dev.besworker.ops.ExecutionOwners;
+import dev.besworker.pipeline.ScoringRuns.PreparedRun;
 import dev.besworker.pipeline.ScoringRuns.RunOutcome;
 import dev.besworker.pipeline.ScoringRuns.RunRequest;
 import dev.besworker.staging.InputRejectedException;
+import dev.besworker.staging.PrestagedBlocks;
 import dev.besworker.support.ScoredCsv;
 import dev.besworker.support.WorkerFixture;
 
@@ -241,6 +250,61 @@ class ScoringPipelineTest {
     void restartOfAnUnknownExecution_saysThereIsNone() {
         assertThatThrownBy(() -> runs().restart(987654L)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("no execution 987654");
+    }
+
+    @Test
+    void largeInput_isUploadedWhileItIsValidated_andTheUploadStepCommitsThoseBlocks() throws Exception {
+        // given: about 300 KB, five blocks of the fixture's 64 KB
+        Path input = fixture.input("large.csv", manyTexts(6000));
+        ScoringRuns runs = runs();
+
+        // when
+        PreparedRun prepared = runs.prepare(new RunRequest("reviews", single(input), null, Map.of(), false));
+
+        // then: the blocks are in storage, uncommitted, before anything was launched
+        PrestagedBlocks staged = prepared.prestaged().get("input1");
+        assertThat(staged).isNotNull();
+        assertThat(staged.bytes()).isEqualTo(Files.size(input));
+        assertThat(staged.blocks()).isGreaterThan(1);
+        assertThat(uncommittedBlobs(staged.blobName())).containsExactly(staged.blobName());
+
+        // when
+        RunOutcome outcome = runs.run(prepared);
+
+        // then: the run used those blocks' blob, and scored every row
+        assertThat(outcome.status()).isEqualTo(BatchStatus.COMPLETED);
+        ScoredCsv.assertScored(input, outcome.outputs().get(0), "Col2", 3);
+        JobExecution execution = fixture.bean(JobRepository.class).getJobExecution(outcome.executionId());
+        assertThat(execution.getExecutionContext().getString(RunKeys.STAGING_BLOB + "input1")).isEqualTo(staged.blobName());
+    }
+
+    @Test
+    void largeInputInvalidNearItsEnd_isRejected_andLeavesNoStagedBlocks() throws Exception {
+        // given: a valid start of several blocks, then a row with a stray quote
+        Path input = fixture.input("broken-late.csv", manyTexts(6000));
+        Files.writeString(input, "99999,\"unterminated\n", StandardOpenOption.APPEND);
+
+        // when / then
+        assertThatThrownBy(() -> runs().prepare(new RunRequest("reviews", single(input), null, Map.of(), false)))
+                .isInstanceOf(InputRejectedException.class).hasMessageContaining("broken-late.csv");
+        assertThat(uncommittedBlobs("reviews/")).noneMatch(name -> name.endsWith("/broken-late.csv"));
+    }
+
+    private static String[] manyTexts(int count) {
+        String[] texts = new String[count];
+        for (int i = 0; i < count; i++) {
+            texts[i] = "review number " + i + ": a good book, I would read it again";
+        }
+        return texts;
+    }
+
+    /** Blob names under {@code prefix}, uncommitted ones included. */
+    private static List<String> uncommittedBlobs(String prefix) {
+        var container = new BlobServiceClientBuilder().connectionString(fixture.azurite.connectionString()).buildClient()
+                .getBlobContainerClient("bes-staging");
+        return container.listBlobs(new ListBlobsOptions().setPrefix(prefix)
+                .setDetails(new BlobListDetails().setRetrieveUncommittedBlobs(true)), null).stream()
+                .map(BlobItem::getName).toList();
     }
 
     @Test

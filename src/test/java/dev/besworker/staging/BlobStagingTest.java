@@ -35,7 +35,9 @@ import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.BlobServiceClientBuilder;
 import com.azure.storage.blob.models.BlobHttpHeaders;
 import com.azure.storage.blob.models.BlobProperties;
+import com.azure.storage.blob.models.BlobListDetails;
 import com.azure.storage.blob.models.BlockListType;
+import com.azure.storage.blob.models.ListBlobsOptions;
 import com.azure.storage.blob.specialized.BlockBlobClient;
 
 import dev.besworker.embedded.AzuriteProcess;
@@ -124,6 +126,66 @@ class BlobStagingTest {
                 .allSatisfy(p -> assertThat(p).doesNotEndWith("md5=null"));
         assertThat(puts).filteredOn(p -> p.startsWith("PUT blocklist")).hasSize(1);
         assertThat(sdkBlob(blobName).listBlocks(BlockListType.COMMITTED).getCommittedBlocks()).hasSize(5);
+    }
+
+    @Test
+    void blocksStagedWhileReading_areCommittedWithoutSendingTheFileAgain() throws Exception {
+        // given: 5 blocks of 64 KiB fed in pieces that do not line up with them
+        Path file = randomFile("ahead.csv", 4 * 64 * 1024 + 1000);
+        byte[] bytes = Files.readAllBytes(file);
+        BlobStaging staging = staging(SMALL_BLOCKS);
+        PrestagedBlocks prestaged;
+        try (BlockStager stager = staging.stager(blobName, bytes.length, null)) {
+            for (int at = 0; at < bytes.length; at += 10_007) {
+                stager.accept(bytes, at, Math.min(10_007, bytes.length - at));
+            }
+            prestaged = stager.finish();
+        }
+        assertThat(prestaged.blocks()).isEqualTo(5);
+        assertThat(sdkBlob(blobName).exists()).as("nothing is committed while staging").isFalse();
+        recorder.clear();
+
+        // when
+        UploadResult result = staging.upload(file, blobName, md5(file), prestaged, TransferListener.NONE, () -> false);
+
+        // then
+        assertThat(result.skipped()).isFalse();
+        assertThat(recorder.puts()).filteredOn(p -> p.startsWith("PUT block ")).isEmpty();
+        assertThat(recorder.puts()).filteredOn(p -> p.startsWith("PUT blocklist")).hasSize(1);
+        assertThat(sdkBlob(blobName).getProperties().getContentMd5()).isEqualTo(md5(file));
+        assertThat(sdkBlob(blobName).downloadContent().toBytes()).isEqualTo(bytes);
+    }
+
+    @Test
+    void stagedBlocksThatAreGone_fallBackToUploadingTheFile() throws Exception {
+        // given: a record of blocks the service never received (expired, or staged elsewhere)
+        Path file = randomFile("gone.csv", 4 * 64 * 1024 + 1000);
+        PrestagedBlocks missing = new PrestagedBlocks(blobName, "0123456789abcdef0123456789abcdef", 64 * 1024, 5,
+                Files.size(file));
+
+        // when
+        staging(SMALL_BLOCKS).upload(file, blobName, md5(file), missing, TransferListener.NONE, () -> false);
+
+        // then
+        assertThat(recorder.puts()).filteredOn(p -> p.startsWith("PUT block ")).hasSize(5);
+        assertThat(sdkBlob(blobName).downloadContent().toBytes()).isEqualTo(Files.readAllBytes(file));
+    }
+
+    @Test
+    void stagerClosedWithoutFinishing_leavesNoBlocksBehind() throws Exception {
+        // given
+        byte[] bytes = Files.readAllBytes(randomFile("dropped.csv", 3 * 64 * 1024));
+        BlobStaging staging = staging(SMALL_BLOCKS);
+
+        // when: validation failed half way
+        try (BlockStager stager = staging.stager(blobName, bytes.length, null)) {
+            stager.accept(bytes, 0, 2 * 64 * 1024 + 5);
+        }
+
+        // then
+        assertThat(sdkBlob(blobName).exists()).isFalse();
+        assertThat(sdkContainer().listBlobs(new ListBlobsOptions().setPrefix(blobName)
+                .setDetails(new BlobListDetails().setRetrieveUncommittedBlobs(true)), null)).isEmpty();
     }
 
     @Test

@@ -110,7 +110,9 @@ public final class WorkerFixture implements AutoCloseable {
             context = new SpringApplicationBuilder(WorkerApplication.class).web(WebApplicationType.NONE)
                     .registerShutdownHook(false)
                     .run("--besworker.data-dir=" + dataDir, "--besworker.jobs-dir=" + jobsDir,
-                            "--besworker.heartbeat-interval=500ms", "--besworker.stop-timeout=10s");
+                            "--besworker.heartbeat-interval=500ms", "--besworker.stop-timeout=10s",
+                            // Small blocks, so that inputs of a few hundred KB take the block path.
+                            "--besworker.transfer.block-size=64KB");
         }
         return context;
     }

@@ -50,7 +50,8 @@ public final class Bench {
                     proxy, table, options);
             Env.log("Azurite on port " + azurite.port() + " (data in " + work.resolve("azurite") + "), emulator at "
                     + emulator.uri() + " behind the recording proxy " + proxy.uri());
-            Env.log("worker JVM options: " + String.join(" ", options.workerJvm()));
+            StartupCase.prepareRecommended(env);
+            Env.log("worker JVM options: " + String.join(" ", env.worker.jvmOptions()));
             if (options.cases().contains(4)) {
                 polling = new PollingCase(env);
                 closer.add(polling);

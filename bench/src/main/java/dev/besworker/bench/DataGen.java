@@ -107,6 +107,12 @@ final class DataGen {
                 rows++;
             }
         }
+        // On disk before anyone measures: a file still being written back competes with the
+        // worker's reads, and the baselines would run later against a settled file.
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(target,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            channel.force(true);
+        }
         if (Files.size(target) != bytes) {
             throw new IllegalStateException("generated " + Files.size(target) + " bytes, wanted " + bytes);
         }

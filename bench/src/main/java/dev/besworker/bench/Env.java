@@ -23,7 +23,8 @@ final class Env {
     final String connectionString;
     final String blobEndpoint;
     final BlobServiceClient blobs;
-    final Worker worker;
+    /** The worker as the README recommends running it; replaced once the AppCDS archive is built. */
+    Worker worker;
     final Emulator emulator;
     final Proxy proxy;
     final Table table;

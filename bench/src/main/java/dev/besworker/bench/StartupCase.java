@@ -31,6 +31,36 @@ final class StartupCase {
     private record Measured(double startup, double wall, long rssKb) {
     }
 
+    /**
+     * Builds the recommended set-up (extracted jar + AppCDS archive, README "Faster start-up")
+     * in {@code work/cds} and makes it {@link Env#worker}, so that every case runs the worker as
+     * the README says. Left as the fat jar when this JDK cannot build the archive.
+     */
+    static void prepareRecommended(Env env) throws Exception {
+        Path dir = env.work.resolve("cds");
+        Files.createDirectories(dir);
+        Path input = dir.resolve("book-reviews.csv");
+        Files.copy(env.root.resolve("sample-data/book-reviews.csv"), input, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Path jobsDir = dir.resolve("jobs");
+        new Worker(env.jar, jobsDir, List.of()).define("startup", env.proxy.uri(), env.connectionString,
+                "bench-startup", dir.resolve("out"), null);
+        Path archive = dir.resolve("app.jsa");
+        Path extracted = extract(env, dir);
+        if (extracted != null) {
+            train(env, extracted, jobsDir, input, dir, archive, env.worker.jvmOptions());
+        }
+        if (extracted != null && Files.exists(archive)) {
+            List<String> withArchive = new ArrayList<>(env.worker.jvmOptions());
+            withArchive.add("-XX:SharedArchiveFile=" + archive);
+            env.worker = new Worker(extracted, env.work.resolve("jobs"), withArchive);
+            Env.log("recommended set-up: extracted jar + AppCDS archive " + archive);
+        }
+        else {
+            Env.log("recommended set-up: the AppCDS archive could not be built; the fat jar is measured");
+        }
+        env.dropContainer("bench-startup");
+    }
+
     void run() throws Exception {
         String area = "5 start-up";
         Path dir = env.work.resolve("startup");
@@ -42,27 +72,14 @@ final class StartupCase {
             new Worker(env.jar, jobsDir, List.of()).define("startup", env.proxy.uri(), env.connectionString,
                     "bench-startup", dir.resolve("out"), null);
             List<Variant> variants = new ArrayList<>();
-            List<String> recommended = env.worker.jvmOptions();
+            List<String> recommended = env.options.workerJvm();
             if (env.options.startupVariants()) {
                 variants.add(new Variant("fat jar, JVM defaults", env.jar, List.of()));
-            }
-            Path archive = dir.resolve("app.jsa");
-            Path extracted = extract(dir);
-            if (extracted != null) {
-                train(extracted, jobsDir, input, dir, archive, recommended);
-            }
-            boolean cds = extracted != null && Files.exists(archive);
-            if (cds) {
-                List<String> withArchive = new ArrayList<>(recommended);
-                withArchive.add("-XX:SharedArchiveFile=" + archive);
-                if (env.options.startupVariants()) {
-                    variants.add(new Variant("fat jar, recommended options", env.jar, recommended));
-                }
-                variants.add(new Variant("extracted jar + AppCDS, recommended options", extracted, withArchive));
-            }
-            else {
                 variants.add(new Variant("fat jar, recommended options", env.jar, recommended));
             }
+            boolean cds = !env.worker.jar().equals(env.jar);
+            variants.add(new Variant(cds ? "extracted jar + AppCDS, recommended options" : "fat jar, recommended options",
+                    env.worker.jar(), env.worker.jvmOptions()));
             Measured judged = null;
             String judgedName = null;
             for (Variant variant : variants) {
@@ -117,7 +134,7 @@ final class StartupCase {
     }
 
     /** Extracts the jar for class data sharing; null when this Spring Boot jar cannot. */
-    private Path extract(Path dir) throws Exception {
+    private static Path extract(Env env, Path dir) throws Exception {
         Path target = dir.resolve("extracted");
         Proc.Result result = Proc.start(List.of(Proc.java(), "-Djarmode=tools", "-jar", env.jar.toString(), "extract",
                 "--destination", target.toString(), "--force"), dir, env.logs.resolve("startup-extract")).await(Duration.ofMinutes(2));
@@ -129,7 +146,8 @@ final class StartupCase {
      * A static AppCDS archive: one training run lists the classes it loads, then the JVM dumps
      * them. (JDK 17's dynamic archive, -XX:ArchiveClassesAtExit, crashes on this application.)
      */
-    private void train(Path jar, Path jobsDir, Path input, Path dir, Path archive, List<String> jvm) throws Exception {
+    private static void train(Env env, Path jar, Path jobsDir, Path input, Path dir, Path archive, List<String> jvm)
+            throws Exception {
         Path classList = dir.resolve("classes.lst");
         List<String> options = new ArrayList<>(jvm);
         options.add("-XX:DumpLoadedClassList=" + classList);

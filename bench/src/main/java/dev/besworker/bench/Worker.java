@@ -57,6 +57,10 @@ final class Worker {
         this.jvmOptions = List.copyOf(jvmOptions);
     }
 
+    Path jar() {
+        return jar;
+    }
+
     List<String> jvmOptions() {
         return jvmOptions;
     }
