@@ -116,6 +116,11 @@ public class ScoringEnvironment {
         retryListener = listener == null ? definition -> { } : listener;
     }
 
+    /** Block size and parallelism of uploads. */
+    public TransferSettings transferSettings() {
+        return transfer;
+    }
+
     /** Blob staging for the definition's container; the caller closes it. */
     public BlobStaging openStaging(JobDefinition definition) {
         return new BlobStaging(definition.storage().connectionString(), definition.storage().container(), transfer);

@@ -24,8 +24,8 @@ import dev.besworker.WorkerProperties;
 import dev.besworker.definition.DefinitionLoader;
 import dev.besworker.definition.JobDefinition;
 import dev.besworker.staging.CsvValidator;
-import dev.besworker.staging.TransferProperties;
 import dev.besworker.staging.ResultDownloader;
+import dev.besworker.staging.TransferProperties;
 
 /**
  * The scoring job: validate, upload, submit, start, await, download, cleanup.

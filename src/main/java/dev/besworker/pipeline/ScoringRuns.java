@@ -122,7 +122,7 @@ public class ScoringRuns {
     public PreparedRun prepare(RunRequest request) {
         JobDefinition definition = environment.rawDefinition(request.definition());
         Map<String, PrestagedBlocks> prestaged = new LinkedHashMap<>();
-        try (BlobStaging staging = stagingAhead(definition)) {
+        try (BlobStaging staging = anyInputInBlocks(request) ? stagingAhead(definition) : null) {
             List<InputFile> inputs = checkInputs(definition, request, staging, prestaged);
             Map<String, String> globals = new LinkedHashMap<>(definition.globalParameters());
             globals.putAll(request.parameters());
@@ -153,6 +153,21 @@ public class ScoringRuns {
         catch (RuntimeException ex) {
             log.debug("could not discard the blocks staged for {}: {}", blocks.blobName(), ex.getMessage());
         }
+    }
+
+    /** Whether an input is larger than one block (small ones go up in one request, after launch). */
+    private boolean anyInputInBlocks(RunRequest request) {
+        for (Path file : request.inputs().values()) {
+            try {
+                if (Files.size(file) > environment.transferSettings().blockSize()) {
+                    return true;
+                }
+            }
+            catch (IOException ex) {
+                // The validation reports it, naming the file and the fix.
+            }
+        }
+        return false;
     }
 
     /**

@@ -53,7 +53,8 @@ class UploadInputTasklet extends ScoringTasklet implements AutoCloseable {
             Progress progress = new Progress(log, "upload " + input.name());
             UploadResult result = staging.upload(input.path(), blobName, md5, prestaged, progress, this::stopRequested);
             checkStop("while uploading " + input.path());
-            progress.done(result.skipped() ? "already in storage, not sent again:" : "uploaded", result.bytes());
+            progress.done(result.skipped() ? "already in storage, not sent again:"
+                    : result.committedAhead() ? "sent while validating, committed now:" : "uploaded", result.bytes());
             log.info("{}: staged as {}", input.name(), staging.relativeLocation(blobName));
         }
     }

@@ -222,7 +222,7 @@ public final class BlobStaging implements AutoCloseable {
                 && commitPrestaged(blob, blobName, prestaged, md5)) {
             progress.progress(size, size);
             verify(blob, blobName, md5, size);
-            return new UploadResult(blobName, size, false);
+            return new UploadResult(blobName, size, false, true);
         }
         long blockSize = settings.blockSizeFor(size);
         if (size <= blockSize) {

@@ -150,6 +150,7 @@ class BlobStagingTest {
 
         // then
         assertThat(result.skipped()).isFalse();
+        assertThat(result.committedAhead()).isTrue();
         assertThat(recorder.puts()).filteredOn(p -> p.startsWith("PUT block ")).isEmpty();
         assertThat(recorder.puts()).filteredOn(p -> p.startsWith("PUT blocklist")).hasSize(1);
         assertThat(sdkBlob(blobName).getProperties().getContentMd5()).isEqualTo(md5(file));
