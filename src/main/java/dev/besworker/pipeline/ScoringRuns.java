@@ -363,14 +363,26 @@ public class ScoringRuns {
             if (!staging.uploadsInBlocks(size) || (!force && runIndex.hadInputOfSize(definition.name(), inputName, size))) {
                 return null;
             }
-            String token = java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+            // Named after the file's path, size and modification time, so that a run killed during
+            // this pass finds its blocks again when it is run anew (block ids name their content).
             String blobName = UploadInputTasklet.blobName(definition.name(), LocalDate.now(ZoneOffset.UTC).toString(),
-                    token, file);
+                    fileKey(file, size), file);
             return staging.stager(blobName, size, null);
         }
         catch (IOException | RuntimeException ex) {
             log.debug("not staging {} ahead: {}", file, ex.getMessage());
             return null;
+        }
+    }
+
+    private static String fileKey(Path file, long size) throws IOException {
+        String key = file.toAbsolutePath().normalize() + "\n" + size + "\n" + Files.getLastModifiedTime(file).toMillis();
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8))).substring(0, 16);
+        }
+        catch (java.security.NoSuchAlgorithmException ex) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", ex);
         }
     }
 

@@ -63,7 +63,7 @@ class UploadInputTasklet extends ScoringTasklet implements AutoCloseable {
         return blobName(definitionName, runDate, input.sha256().substring(0, 16), input.path());
     }
 
-    /** {@code <definition>/<run date>/<16 hex: content hash or staging token>/<file name>}. */
+    /** {@code <definition>/<run date>/<16 hex: of the content, or of path, size and time>/<file name>}. */
     static String blobName(String definitionName, String runDate, String hex16, java.nio.file.Path file) {
         return definitionName + "/" + runDate + "/" + hex16 + "/" + SafeNames.blobSegment(file.getFileName().toString());
     }

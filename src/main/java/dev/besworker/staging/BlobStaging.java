@@ -526,8 +526,16 @@ public final class BlobStaging implements AutoCloseable {
         catch (RuntimeException ex) {
             throw failure("cannot prepare " + describe(blobName) + " for staging", ex);
         }
-        return new BlockStager(this, container.getBlobClient(blobName).getBlockBlobClient(), blobName,
-                settings.blockSizeFor(fileSize), settings.concurrency(), fileSize, listener);
+        BlockBlobClient blob = container.getBlobClient(blobName).getBlockBlobClient();
+        long blockSize = settings.blockSizeFor(fileSize);
+        Map<String, Long> earlier;
+        try {
+            earlier = stagedBlocks(blob, blockId("0".repeat(32), blockSize, 0).length());
+        }
+        catch (RuntimeException ex) {
+            throw failure("cannot list the blocks staged for " + describe(blobName), ex);
+        }
+        return new BlockStager(this, blob, blobName, blockSize, settings.concurrency(), fileSize, listener, earlier);
     }
 
     /** Whether a file of {@code fileSize} bytes goes up in blocks (larger than one block) rather than in one request. */
@@ -555,33 +563,65 @@ public final class BlobStaging implements AutoCloseable {
         }
     }
 
-    /** Commits blocks staged ahead when every one of them is there with its size. */
+    /**
+     * Commits blocks staged ahead when every index has exactly one uncommitted block of the
+     * staging's cut (block size, and the right length), whatever MD5 its id names; otherwise
+     * (gone, incomplete, or two versions of a block) nothing is committed.
+     */
     private boolean commitPrestaged(BlockBlobClient blob, String blobName, PrestagedBlocks prestaged, byte[] md5) {
-        List<String> ids = new ArrayList<>(prestaged.blocks());
-        for (int i = 0; i < prestaged.blocks(); i++) {
-            ids.add(blockId(prestaged.token(), prestaged.blockSize(), i));
-        }
-        Map<String, Long> staged = stagedBlocks(blob, ids.get(0).length());
-        for (int i = 0; i < ids.size(); i++) {
-            long expected = i < ids.size() - 1 ? prestaged.blockSize()
-                    : prestaged.bytes() - (long) (ids.size() - 1) * prestaged.blockSize();
-            Long size = staged.get(ids.get(i));
-            if (size == null || size != expected) {
-                log.info("Blocks staged for {} while validating are incomplete ({} of {} there); uploading the file",
-                        describe(blobName), ids.stream().filter(staged::containsKey).count(), ids.size());
-                return false;
+        int idLength = blockId("0".repeat(32), prestaged.blockSize(), 0).length();
+        Map<String, Long> staged = stagedBlocks(blob, idLength);
+        String[] ids = new String[prestaged.blocks()];
+        boolean ambiguous = false;
+        int found = 0;
+        for (Map.Entry<String, Long> block : staged.entrySet()) {
+            int index = blockIndex(block.getKey(), prestaged.blockSize());
+            if (index < 0 || index >= ids.length) {
+                continue;
             }
+            long expected = index < ids.length - 1 ? prestaged.blockSize()
+                    : prestaged.bytes() - (long) (ids.length - 1) * prestaged.blockSize();
+            if (block.getValue() != expected) {
+                continue;
+            }
+            if (ids[index] != null) {
+                ambiguous = true;
+            }
+            else {
+                found++;
+            }
+            ids[index] = block.getKey();
         }
-        blob.commitBlockListWithResponse(new BlockBlobCommitBlockListOptions(ids).setHeaders(headers(blobName, md5)),
+        if (ambiguous || found != ids.length) {
+            log.info("Blocks staged for {} while validating are {} ({} of {} there); uploading the file",
+                    describe(blobName), ambiguous ? "ambiguous" : "incomplete", found, ids.length);
+            return false;
+        }
+        blob.commitBlockListWithResponse(new BlockBlobCommitBlockListOptions(List.of(ids)).setHeaders(headers(blobName, md5)),
                 null, Context.NONE);
-        log.info("Committed the {} blocks of {} staged while validating; nothing sent again", ids.size(),
+        log.info("Committed the {} blocks of {} staged while validating; nothing sent again", ids.length,
                 describe(blobName));
         return true;
     }
 
+    /** The index a block id of {@link #blockId} names for this block size, or -1. */
+    static int blockIndex(String id, long blockSize) {
+        try {
+            String text = new String(Base64.getDecoder().decode(id), StandardCharsets.US_ASCII);
+            String[] parts = text.split("-");
+            if (parts.length != 3 || parts[0].length() != 32 || Long.parseLong(parts[1]) != blockSize) {
+                return -1;
+            }
+            return Integer.parseInt(parts[2]);
+        }
+        catch (IllegalArgumentException ex) {
+            return -1;
+        }
+    }
+
     /**
      * {@code base64("<32 hex>-<block size>-<index>")}: every id of a blob has the same length, as
-     * the service demands, and names the content (an MD5, or a staging token) and the cut.
+     * the service demands, and names the content (the file's or the block's MD5) and the cut.
      */
     static String blockId(String hex32, long blockSize, int index) {
         return Base64.getEncoder().encodeToString(String.format(Locale.ROOT, "%s-%010d-%05d", hex32, blockSize, index)
@@ -617,8 +657,16 @@ public final class BlobStaging implements AutoCloseable {
     }
 
     static void stageBlock(BlockBlobClient blob, String id, byte[] buffer, int length) {
+        stageBlock(blob, id, buffer, length, md5(buffer, length));
+    }
+
+    static byte[] md5(byte[] buffer, int length) {
         MessageDigest digest = md5();
         digest.update(buffer, 0, length);
+        return digest.digest();
+    }
+
+    static void stageBlock(BlockBlobClient blob, String id, byte[] buffer, int length, byte[] md5) {
         // A whole array is sent in 8 KiB slices; a ByteBuffer would reach the socket as one write,
         // which the JDK copies into a temporary direct buffer of the block's size and keeps per
         // thread: about blockSize native memory per sending thread, beyond the heap. Only the
@@ -626,7 +674,7 @@ public final class BlobStaging implements AutoCloseable {
         byte[] body = length == buffer.length ? buffer : Arrays.copyOf(buffer, length);
         // The transactional MD5 makes the service reject a block damaged on the way.
         blob.stageBlockWithResponse(new BlockBlobStageBlockOptions(id, BinaryData.fromBytes(body))
-                .setContentMd5(digest.digest()), null, Context.NONE);
+                .setContentMd5(md5), null, Context.NONE);
     }
 
     private void verify(BlockBlobClient blob, String blobName, byte[] md5, long size) {

@@ -1,6 +1,6 @@
 package dev.besworker.staging;
 
-import java.util.UUID;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
@@ -18,7 +18,9 @@ import com.azure.storage.blob.specialized.BlockBlobClient;
 /**
  * Stages a file's blocks while {@link CsvValidator} reads it (a {@link ChunkSink}), so that
  * validating, hashing and uploading are one pass over the file. The bytes staged are the bytes
- * hashed, block by block with a transactional MD5; nothing is committed here: the upload step
+ * hashed, block by block with a transactional MD5, under ids that name each block's index and
+ * MD5 (so a pass interrupted by a kill is resumed by the next one: blocks already there with
+ * the same id are not sent again); nothing is committed here: the upload step
  * commits the blocks once the run is launched ({@link BlobStaging#upload(java.nio.file.Path,
  * String, byte[], PrestagedBlocks, TransferListener, java.util.function.BooleanSupplier)}).
  * <p>
@@ -34,7 +36,9 @@ public final class BlockStager implements ChunkSink, AutoCloseable {
     private final BlobStaging staging;
     private final BlockBlobClient blob;
     private final String blobName;
-    private final String token = UUID.randomUUID().toString().replace("-", "");
+    /** Blocks an earlier, interrupted pass over the same file staged: id to size. */
+    private final Map<String, Long> earlier;
+    private final AtomicInteger reused = new AtomicInteger();
     private final int blockSize;
     private final int bufferCount;
     private final BlockingQueue<byte[]> buffers;
@@ -52,8 +56,9 @@ public final class BlockStager implements ChunkSink, AutoCloseable {
     private boolean closed;
 
     BlockStager(BlobStaging staging, BlockBlobClient blob, String blobName, long blockSize, int concurrency,
-            long expectedBytes, TransferListener progress) {
+            long expectedBytes, TransferListener progress, Map<String, Long> earlier) {
         this.staging = staging;
+        this.earlier = earlier;
         this.blob = blob;
         this.blobName = blobName;
         this.blockSize = Math.toIntExact(blockSize);
@@ -122,7 +127,11 @@ public final class BlockStager implements ChunkSink, AutoCloseable {
             return null;
         }
         finished = true;
-        return new PrestagedBlocks(blobName, token, blockSize, index, bytes);
+        if (reused.get() > 0) {
+            log.info("Staging {} reused {} of {} blocks staged by an earlier, interrupted attempt", blobName, reused.get(),
+                    index);
+        }
+        return new PrestagedBlocks(blobName, blockSize, index, bytes);
     }
 
     /** Discards the staged blocks unless {@link #finish()} handed them on. */
@@ -144,13 +153,22 @@ public final class BlockStager implements ChunkSink, AutoCloseable {
     private void send() {
         byte[] buffer = current;
         int length = filled;
-        String id = BlobStaging.blockId(token, blockSize, index++);
+        int blockIndex = index++;
         current = null;
         filled = 0;
         pool.execute(() -> {
             try {
                 if (failure.get() == null) {
-                    BlobStaging.stageBlock(blob, id, buffer, length);
+                    // The id names the block's own MD5: a block staged before under this id holds these very bytes.
+                    byte[] md5 = BlobStaging.md5(buffer, length);
+                    String id = BlobStaging.blockId(java.util.HexFormat.of().formatHex(md5), blockSize, blockIndex);
+                    Long staged = earlier.get(id);
+                    if (staged != null && staged == length) {
+                        reused.incrementAndGet();
+                    }
+                    else {
+                        BlobStaging.stageBlock(blob, id, buffer, length, md5);
+                    }
                     progress.progress(sent.addAndGet(length), expectedBytes);
                 }
             }

@@ -5,32 +5,29 @@ import java.util.regex.Pattern;
 
 /**
  * Blocks of a file staged (uploaded but not committed) while the file was validated: the blob
- * they belong to and how to name them again. Travels with a run as a job parameter so that the
- * upload step only has to commit them. Holds nothing secret.
+ * they belong to and how it was cut. Each block's id names its index and its own MD5, so the
+ * upload step finds them by listing the blob's uncommitted blocks. Travels with a run as a job
+ * parameter; holds nothing secret.
  *
  * @param blobName the blob, relative to the container
- * @param token 32 hex digits naming this staging in the block ids
  * @param blockSize bytes per block (the last may be shorter)
- * @param blocks how many blocks were staged
+ * @param blocks how many blocks make the file
  * @param bytes the file's bytes as read while staging
  */
-public record PrestagedBlocks(String blobName, String token, long blockSize, int blocks, long bytes) {
+public record PrestagedBlocks(String blobName, long blockSize, int blocks, long bytes) {
 
-    private static final Pattern ENCODED = Pattern.compile("([0-9a-f]{32}):(\\d+):(\\d+):(\\d+):(.+)");
+    private static final Pattern ENCODED = Pattern.compile("(\\d+):(\\d+):(\\d+):(.+)");
 
     /** Checks the values. */
     public PrestagedBlocks {
-        if (token == null || !token.matches("[0-9a-f]{32}")) {
-            throw new IllegalArgumentException("a staging token is 32 lower-case hex digits");
-        }
         if (blockSize <= 0 || blocks <= 0 || bytes <= 0 || blobName == null || blobName.isEmpty()) {
             throw new IllegalArgumentException("staged blocks need a blob name, a block size, blocks and bytes");
         }
     }
 
-    /** {@code token:blockSize:blocks:bytes:blobName}, for a job parameter. */
+    /** {@code blockSize:blocks:bytes:blobName}, for a job parameter. */
     public String encode() {
-        return token + ":" + blockSize + ":" + blocks + ":" + bytes + ":" + blobName;
+        return blockSize + ":" + blocks + ":" + bytes + ":" + blobName;
     }
 
     /** The value {@link #encode()} made, or null for null or a value it did not make. */
@@ -43,8 +40,8 @@ public record PrestagedBlocks(String blobName, String token, long blockSize, int
             return null;
         }
         try {
-            return new PrestagedBlocks(m.group(5), m.group(1), Long.parseLong(m.group(2)), Integer.parseInt(m.group(3)),
-                    Long.parseLong(m.group(4)));
+            return new PrestagedBlocks(m.group(4), Long.parseLong(m.group(1)), Integer.parseInt(m.group(2)),
+                    Long.parseLong(m.group(3)));
         }
         catch (IllegalArgumentException ex) {
             return null;

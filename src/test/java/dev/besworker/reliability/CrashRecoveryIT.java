@@ -96,15 +96,16 @@ class CrashRecoveryIT {
     // ------------------------------------------------------------------ kill -9 at each point
 
     @Test
-    void killDuringUpload_restartResumesTheStagedBlocksAndSubmitsOnce() throws Exception {
-        // given: a 9 MiB input (blocks of 8 and 1 MiB) sent slowly enough to be interrupted
+    void killWhileUploadingDuringValidation_runAgainReusesTheStagedBlocksAndSubmitsOnce() throws Exception {
+        // given: a 9 MiB input (blocks of 8 and 1 MiB), uploaded while it is validated, before
+        // launch, and sent slowly enough to be interrupted
         Scenario scenario = scenario("crash-upload");
         Definition definition = definition(scenario, "crash-upload");
         WorkerJvm worker = new WorkerJvm(scenario);
         proxy.throttle(3 * MIB);
         Running run = worker.start("run", "crash-upload", "--input", big.toString());
 
-        // when: killed once a block is staged, before the blob is committed
+        // when: killed once a block is staged, before anything is committed or launched
         try {
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50))
                     .until(() -> blobs.uncommittedBlocks("crash-upload/") >= 1);
@@ -116,17 +117,16 @@ class CrashRecoveryIT {
         }
         assertThat(blobs.inputBlobs("crash-upload/")).as("no blob committed before the kill").isEmpty();
         assertThat(admin.counter("submits")).isZero();
-        long id = scenario.startedExecution("crash-upload");
         int logMark = scenario.logText().length();
-        Result restart = worker.run("restart", Long.toString(id));
+        Result again = worker.run("run", "crash-upload", "--input", big.toString());
 
-        // then
-        assertThat(restart.exitCode()).as(restart.toString()).isZero();
-        String restartLog = scenario.logText().substring(logMark);
-        assertRecoveredFromDeadOwner(restartLog, id, run.pid());
-        Matcher reused = Pattern.compile("reused (\\d+) of 2 blocks").matcher(restartLog);
-        assertThat(reused.find()).as("the restart resumes the staged blocks:\n" + restartLog).isTrue();
+        // then: the second pass sends only the block that was missing, and the work is scored once
+        assertThat(again.exitCode()).as(again.toString()).isZero();
+        String againLog = scenario.logText().substring(logMark);
+        Matcher reused = Pattern.compile("reused (\\d+) of 2 blocks").matcher(againLog);
+        assertThat(reused.find()).as("the second run resumes the staged blocks:\n" + againLog).isTrue();
         assertThat(Integer.parseInt(reused.group(1))).isEqualTo(1);
+        assertThat(againLog).contains("staged while validating; nothing sent again");
         assertFinishedOnce(scenario, definition, "big-reviews", bigReference);
     }
 

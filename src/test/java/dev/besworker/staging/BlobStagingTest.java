@@ -158,11 +158,34 @@ class BlobStagingTest {
     }
 
     @Test
+    void stagingAgainAfterAnInterruptedPass_sendsOnlyTheBlocksNotThereYet() throws Exception {
+        // given: a pass that staged the first three blocks and never finished (a killed run)
+        Path file = randomFile("resumed.csv", 4 * 64 * 1024 + 1000);
+        byte[] bytes = Files.readAllBytes(file);
+        BlobStaging staging = staging(SMALL_BLOCKS);
+        BlockStager interrupted = staging.stager(blobName, bytes.length, null);
+        interrupted.accept(bytes, 0, 3 * 64 * 1024);
+        interrupted.finish();
+        recorder.clear();
+
+        // when
+        PrestagedBlocks prestaged;
+        try (BlockStager again = staging.stager(blobName, bytes.length, null)) {
+            again.accept(bytes, 0, bytes.length);
+            prestaged = again.finish();
+        }
+        staging.upload(file, blobName, md5(file), prestaged, TransferListener.NONE, () -> false);
+
+        // then
+        assertThat(recorder.puts()).filteredOn(p -> p.startsWith("PUT block ")).hasSize(2);
+        assertThat(sdkBlob(blobName).downloadContent().toBytes()).isEqualTo(bytes);
+    }
+
+    @Test
     void stagedBlocksThatAreGone_fallBackToUploadingTheFile() throws Exception {
         // given: a record of blocks the service never received (expired, or staged elsewhere)
         Path file = randomFile("gone.csv", 4 * 64 * 1024 + 1000);
-        PrestagedBlocks missing = new PrestagedBlocks(blobName, "0123456789abcdef0123456789abcdef", 64 * 1024, 5,
-                Files.size(file));
+        PrestagedBlocks missing = new PrestagedBlocks(blobName, 64 * 1024, 5, Files.size(file));
 
         // when
         staging(SMALL_BLOCKS).upload(file, blobName, md5(file), missing, TransferListener.NONE, () -> false);

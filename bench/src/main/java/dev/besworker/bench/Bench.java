@@ -15,7 +15,7 @@ import dev.besworker.embedded.AzuriteProcess;
 /**
  * The performance harness (issue 5): generates its data, runs the five cases against one Azurite
  * and BES emulators started here, and prints one table. Run it with {@code bench/run.sh}; see
- * docs-performance.md. The polling case (a 10-minute remote job) runs in the background while the
+ * README.md, "Performance". The polling case (a 10-minute remote job) runs in the background while the
  * others run one after another, so that their timings do not disturb each other.
  */
 public final class Bench {
