@@ -125,10 +125,10 @@ final class BigFileCase {
             }
             env.table.info(area, "  bytes up / down", String.format(Locale.ROOT, "%,d / %,d", size, resultBytes));
             Env.log(String.format(Locale.ROOT, "%s: worker %.1f s excl. await (%.1f s total, BES %.1f s, notice %.1f s),"
-                    + " RSS %d MB; curl %.1f+%.1f s%s", area, workerTime, total, bes, notice,
-                    run.process().peakRssKb() / 1024, curl[0], curl[1], sample == null ? ""
-                            : String.format(Locale.ROOT, "; SDK %.1f+%.1f s; sample %.1f s, RSS %d MB", sdk[0], sdk[1],
-                                    sample.excluded, sample.rssKb / 1024)));
+                    + " RSS %s; curl %.1f+%.1f s%s", area, workerTime, total, bes, notice,
+                    Table.mb(run.process().peakRssKb()), curl[0], curl[1], sample == null ? ""
+                            : String.format(Locale.ROOT, "; SDK %.1f+%.1f s; sample %.1f s, RSS %s", sdk[0], sdk[1],
+                                    sample.excluded, Table.mb(sample.rssKb))));
         }
         finally {
             if (!env.options.keep()) {
