@@ -1,7 +1,6 @@
 package dev.besworker;
 
 import java.nio.file.Path;
-import java.util.List;
 
 import picocli.CommandLine;
 
@@ -24,49 +23,10 @@ public final class BesWorkerApplication {
     /** Runs the command line and returns its exit code (tests call this in-process). */
     public static int execute(String... args) {
         prepareLogging(args);
-        if (args.length > 0 && List.of("run", "restart", "serve").contains(firstCommand(args))) {
-            warmUpStorageClient();
-        }
         CommandLine commandLine = new CommandLine(new BesWorkerCommand());
         commandLine.addSubcommand("emulator", new EmulatorCommand());
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         return commandLine.execute(args);
-    }
-
-    private static String firstCommand(String[] args) {
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--data-dir") || args[i].equals("--jobs-dir")) {
-                i++;
-            }
-            else if (!args[i].startsWith("-")) {
-                return args[i];
-            }
-        }
-        return "";
-    }
-
-    /**
-     * Loads the blob storage SDK on a second thread while the Spring context starts on this one:
-     * its classes come from signed jars, which class data sharing cannot archive, and a run
-     * needs them before its first BES request. Builds a client for a made-up local account and
-     * signs nothing; no request is sent and nothing is kept.
-     */
-    private static void warmUpStorageClient() {
-        Thread warmUp = new Thread(() -> {
-            try {
-                new com.azure.storage.blob.BlobServiceClientBuilder()
-                        .endpoint("http://127.0.0.1:9/warmup")
-                        .credential(new com.azure.storage.common.StorageSharedKeyCredential("warmup", "AAAA"))
-                        .buildClient().getBlobContainerClient("warm-up").getBlobClient("warm-up").getBlockBlobClient();
-                java.net.http.HttpClient.newBuilder().build();
-            }
-            catch (RuntimeException | LinkageError ex) {
-                // Only a head start: the real client reports real problems.
-            }
-        }, "storage-warm-up");
-        warmUp.setDaemon(true);
-        warmUp.setPriority(Thread.MIN_PRIORITY);
-        warmUp.start();
     }
 
     private static void prepareLogging(String[] args) {

@@ -14,7 +14,6 @@ import dev.besworker.pipeline.ScoringRuns;
 import dev.besworker.pipeline.ScoringRuns.PreparedRun;
 import dev.besworker.pipeline.ScoringRuns.RunOutcome;
 import dev.besworker.pipeline.ScoringRuns.RunRequest;
-import dev.besworker.staging.TransferProperties;
 
 /** {@code run}: scores one input file through BES, in the foreground, to the end. */
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -56,7 +55,7 @@ class RunCommand extends WorkerCommand {
         }
         try (WorkerSession session = WorkerSession.open(global)) {
             ScoringRuns runs = session.bean(ScoringRuns.class);
-            if (anyLargerThanOneBlock(files.values(), session.bean(TransferProperties.class))) {
+            if (runs.anyInputInBlocks(files.values())) {
                 // Storage must be up for a large input to be uploaded while it is validated.
                 session.startEmbeddedFor(definition);
             }
@@ -69,20 +68,5 @@ class RunCommand extends WorkerCommand {
             RunOutcome outcome = runs.run(prepared);
             return Outcomes.print(outcome, out, this::command);
         }
-    }
-
-    private static boolean anyLargerThanOneBlock(java.util.Collection<Path> files, TransferProperties transfer) {
-        long block = transfer.blockSize().toBytes();
-        for (Path file : files) {
-            try {
-                if (java.nio.file.Files.size(file) > block) {
-                    return true;
-                }
-            }
-            catch (IOException ex) {
-                // Reported by the validation, with the file's name and the fix.
-            }
-        }
-        return false;
     }
 }

@@ -122,7 +122,7 @@ public class ScoringRuns {
     public PreparedRun prepare(RunRequest request) {
         JobDefinition definition = environment.rawDefinition(request.definition());
         Map<String, PrestagedBlocks> prestaged = new LinkedHashMap<>();
-        try (BlobStaging staging = anyInputInBlocks(request) ? stagingAhead(definition) : null) {
+        try (BlobStaging staging = anyInputInBlocks(request.inputs().values()) ? stagingAhead(definition) : null) {
             List<InputFile> inputs = checkInputs(definition, request, staging, prestaged);
             Map<String, String> globals = new LinkedHashMap<>(definition.globalParameters());
             globals.putAll(request.parameters());
@@ -155,9 +155,12 @@ public class ScoringRuns {
         }
     }
 
-    /** Whether an input is larger than one block (small ones go up in one request, after launch). */
-    private boolean anyInputInBlocks(RunRequest request) {
-        for (Path file : request.inputs().values()) {
+    /**
+     * Whether a file is larger than one block, and so uploaded while it is validated (small ones
+     * go up in one request, after launch); storage must then be reachable before {@link #prepare}.
+     */
+    public boolean anyInputInBlocks(java.util.Collection<Path> files) {
+        for (Path file : files) {
             try {
                 if (Files.size(file) > environment.transferSettings().blockSize()) {
                     return true;
@@ -376,14 +379,8 @@ public class ScoringRuns {
     }
 
     private static String fileKey(Path file, long size) throws IOException {
-        String key = file.toAbsolutePath().normalize() + "\n" + size + "\n" + Files.getLastModifiedTime(file).toMillis();
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8))).substring(0, 16);
-        }
-        catch (java.security.NoSuchAlgorithmException ex) {
-            throw new IllegalStateException("SHA-256 is part of every Java runtime", ex);
-        }
+        return RunIdentity.sha256(file.toAbsolutePath().normalize() + "\n" + size + "\n"
+                + Files.getLastModifiedTime(file).toMillis()).substring(0, 16);
     }
 
     private static long modified(Path file) {

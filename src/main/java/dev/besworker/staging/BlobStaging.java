@@ -530,7 +530,7 @@ public final class BlobStaging implements AutoCloseable {
         long blockSize = settings.blockSizeFor(fileSize);
         Map<String, Long> earlier;
         try {
-            earlier = stagedBlocks(blob, blockId("0".repeat(32), blockSize, 0).length());
+            earlier = stagedBlocks(blob, blockIdLength(blockSize));
         }
         catch (RuntimeException ex) {
             throw failure("cannot list the blocks staged for " + describe(blobName), ex);
@@ -569,8 +569,7 @@ public final class BlobStaging implements AutoCloseable {
      * (gone, incomplete, or two versions of a block) nothing is committed.
      */
     private boolean commitPrestaged(BlockBlobClient blob, String blobName, PrestagedBlocks prestaged, byte[] md5) {
-        int idLength = blockId("0".repeat(32), prestaged.blockSize(), 0).length();
-        Map<String, Long> staged = stagedBlocks(blob, idLength);
+        Map<String, Long> staged = stagedBlocks(blob, blockIdLength(prestaged.blockSize()));
         String[] ids = new String[prestaged.blocks()];
         boolean ambiguous = false;
         int found = 0;
@@ -602,6 +601,11 @@ public final class BlobStaging implements AutoCloseable {
         log.info("Committed the {} blocks of {} staged while validating; nothing sent again", ids.length,
                 describe(blobName));
         return true;
+    }
+
+    /** The length every id of {@link #blockId} has for this block size. */
+    private static int blockIdLength(long blockSize) {
+        return blockId("0".repeat(32), blockSize, 0).length();
     }
 
     /** The index a block id of {@link #blockId} names for this block size, or -1. */

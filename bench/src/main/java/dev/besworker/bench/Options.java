@@ -15,7 +15,7 @@ record Options(List<Long> sizes, int smallFiles, int smallSize, int concurrency,
 
     /**
      * The JVM options the README gives for {@code run} ("Performance"); the harness adds the
-     * AppCDS archive it builds. Not -XX:TieredStopAtLevel=1: it starts about 0.8 s sooner but
+     * AppCDS archive it builds. Not -XX:TieredStopAtLevel=1: it starts about 1 s sooner but
      * validates and hashes 3× slower (measured: 7.0 s against 2.1 s per GB). -Xmx96m: a run
      * holds at most blockSize × (concurrency + 1) of upload buffers (40 MB by default).
      */
