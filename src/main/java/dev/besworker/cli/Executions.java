@@ -2,13 +2,27 @@ package dev.besworker.cli;
 
 import java.time.Duration;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.dao.DataAccessException;
+import org.springframework.transaction.TransactionException;
 
 import dev.besworker.pipeline.RunIndex;
 
 /** Looking up and waiting for executions. */
 final class Executions {
+
+    private static final Logger log = LoggerFactory.getLogger(Executions.class);
+
+    private static final Duration POLL = Duration.ofMillis(250);
+
+    /**
+     * Pause after a lost connection: longer than the pool's window (500 ms) within which it hands
+     * out a connection again without checking it, so the next read gets a working one.
+     */
+    static final Duration AFTER_LOST_CONNECTION = Duration.ofMillis(1_000);
 
     private Executions() {
     }
@@ -21,20 +35,44 @@ final class Executions {
         return execution;
     }
 
-    /** Polls the repository until the execution no longer runs, or the timeout passes. */
+    /**
+     * Polls the repository until the execution no longer runs, or the timeout passes. The process
+     * that ends the execution usually exits right after; with the default H2 repository it also
+     * serves the database to this process, so a read may lose its connection just then. Such a
+     * read is repeated (a new connection opens the database itself) until the timeout passes.
+     */
     static JobExecution awaitEnd(JobRepository repository, long executionId, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         JobExecution execution = find(repository, executionId);
         while (execution.getStatus().isRunning() && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(250);
-            }
-            catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
+            if (!sleep(POLL)) {
                 break;
             }
-            execution = find(repository, executionId);
+            try {
+                execution = find(repository, executionId);
+            }
+            catch (DataAccessException | TransactionException ex) {
+                if (System.nanoTime() >= deadline) {
+                    throw ex;
+                }
+                log.debug("reading execution {} failed ({}); the process that ran it may just have exited, "
+                        + "reading again", executionId, ex.getMessage());
+                if (!sleep(AFTER_LOST_CONNECTION)) {
+                    break;
+                }
+            }
         }
         return execution;
+    }
+
+    private static boolean sleep(Duration pause) {
+        try {
+            Thread.sleep(pause.toMillis());
+            return true;
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 }
