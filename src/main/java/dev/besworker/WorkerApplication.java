@@ -16,7 +16,7 @@ import dev.besworker.web.OperationsPageConfiguration;
  * scoring job and the operations beans. Configured explicitly rather than by scanning, for a
  * quick start.
  */
-@SpringBootConfiguration
+@SpringBootConfiguration(proxyBeanMethods = false)
 @EnableAutoConfiguration
 @EnableConfigurationProperties({ WorkerProperties.class, TransferProperties.class })
 @Import({ ScoringJobConfiguration.class, OpsConfiguration.class, OperationsPageConfiguration.class })

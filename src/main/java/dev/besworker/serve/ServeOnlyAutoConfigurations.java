@@ -8,8 +8,8 @@ import org.springframework.context.EnvironmentAware;
 import org.springframework.core.env.Environment;
 
 /**
- * Keeps the web server, actuator, health and metrics auto-configurations out of every command
- * but {@code serve}: the one-shot commands ({@code run}, {@code list}, ...) have no use for them,
+ * Keeps the web server, actuator, health and metrics auto-configurations (and the task, Jackson,
+ * AOP and validation ones that only serve uses) out of every command but {@code serve}: the one-shot commands ({@code run}, {@code list}, ...) have no use for them,
  * and skipping them by name, before any of their classes is loaded, keeps those commands' start-up
  * as quick as it was without them on the class path. {@code serve} sets
  * {@value #SERVE_PROPERTY}{@code =serve}.
@@ -29,7 +29,16 @@ public class ServeOnlyAutoConfigurations implements AutoConfigurationImportFilte
             "org.springframework.boot.http.converter.",
             "org.springframework.boot.jdbc.autoconfigure.health.",
             "org.springframework.boot.jdbc.autoconfigure.metrics.",
-            "org.springframework.boot.batch.autoconfigure.observation.");
+            "org.springframework.boot.batch.autoconfigure.observation.",
+            // Used by serve (the inbox's scheduler, the page's JSON, method validation), not by the
+            // one-shot commands: their settings are validated by the binder without it. Leaving them
+            // out saves about 0.2 s of each run's start-up (bench case 5).
+            "org.springframework.boot.autoconfigure.aop.",
+            "org.springframework.boot.autoconfigure.task.",
+            "org.springframework.boot.autoconfigure.info.",
+            "org.springframework.boot.jackson.",
+            "org.springframework.boot.validation.",
+            "org.springframework.boot.jdbc.autoconfigure.JdbcClientAutoConfiguration");
 
     private Environment environment;
 

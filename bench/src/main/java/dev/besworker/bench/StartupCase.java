@@ -15,7 +15,8 @@ import java.util.Locale;
  * file. Several JVM set-ups are measured (one warm-up run each, then the median of the rest):
  * the fat jar as is; with the recommended options; and an AppCDS archive of the extracted jar
  * ({@code java -Djarmode=tools -jar bes-worker.jar extract}, one training run with
- * {@code -XX:DumpLoadedClassList}, then {@code -Xshare:dump}). The target is judged on the recommended set-up.
+ * {@code -XX:DumpLoadedClassList}, then {@code -Xshare:dump}; the Azure SDK's jars unsigned first, as CDS
+ * skips signed ones). The target is judged on the recommended set-up.
  */
 final class StartupCase {
 
@@ -139,7 +140,48 @@ final class StartupCase {
         Proc.Result result = Proc.start(List.of(Proc.java(), "-Djarmode=tools", "-jar", env.jar.toString(), "extract",
                 "--destination", target.toString(), "--force"), dir, env.logs.resolve("startup-extract")).await(Duration.ofMinutes(2));
         Path jar = target.resolve(env.jar.getFileName());
-        return result.exitCode() == 0 && Files.exists(jar) ? jar : null;
+        if (result.exitCode() != 0 || !Files.exists(jar)) {
+            return null;
+        }
+        try (var libs = Files.list(target.resolve("lib"))) {
+            for (Path lib : libs.filter(p -> p.getFileName().toString().endsWith(".jar")).toList()) {
+                if (unsign(lib)) {
+                    Env.log("5 start-up: removed the signature of " + lib.getFileName() + " so that CDS archives it");
+                }
+            }
+        }
+        return jar;
+    }
+
+    /**
+     * Removes a jar's signature files (as {@code zip -d JAR 'META-INF/*.SF' 'META-INF/*.RSA'} does in
+     * the README): class data sharing skips the classes of signed jars, and the Azure SDK's are
+     * signed. True if the jar was signed.
+     */
+    static boolean unsign(Path jar) throws IOException {
+        java.util.function.Predicate<String> signature = name -> name.startsWith("META-INF/") && name.indexOf('/', 9) < 0
+                && (name.endsWith(".SF") || name.endsWith(".RSA") || name.endsWith(".DSA") || name.endsWith(".EC"));
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile())) {
+            if (zip.stream().noneMatch(e -> signature.test(e.getName()))) {
+                return false;
+            }
+            Path copy = jar.resolveSibling(jar.getFileName() + ".unsigned");
+            try (var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(copy))) {
+                for (var entries = zip.entries(); entries.hasMoreElements();) {
+                    java.util.zip.ZipEntry entry = entries.nextElement();
+                    if (signature.test(entry.getName())) {
+                        continue;
+                    }
+                    out.putNextEntry(new java.util.zip.ZipEntry(entry.getName()));
+                    try (var in = zip.getInputStream(entry)) {
+                        in.transferTo(out);
+                    }
+                    out.closeEntry();
+                }
+            }
+            Files.move(copy, jar, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            return true;
+        }
     }
 
     /**
@@ -157,9 +199,20 @@ final class StartupCase {
             Env.log("5 start-up: the AppCDS training run failed; see " + result.stderr());
             return;
         }
-        // JDK 17 crashes while archiving this application's lambda proxies
-        // (SystemDictionaryShared::adjust_lambda_proxy_class_dictionary): archive the classes only.
-        Files.write(classList, Files.readAllLines(classList).stream().filter(line -> !line.startsWith("@lambda")).toList());
+        if (!dump(env, jar, classList, dir, archive, jvm)) {
+            // JDK 17 crashes archiving lambdas of classes it excludes, such as those of a signed jar
+            // (SystemDictionaryShared::adjust_lambda_proxy_class_dictionary): then archive the classes only.
+            Env.log("5 start-up: dumping with lambdas failed; dumping the classes only");
+            Path classesOnly = dir.resolve("classes-only.lst");
+            Files.write(classesOnly, Files.readAllLines(classList).stream().filter(line -> !line.startsWith("@lambda")).toList());
+            if (!dump(env, jar, classesOnly, dir, archive, jvm)) {
+                Env.log("5 start-up: dumping the AppCDS archive failed; see " + env.logs.resolve("startup-dump"));
+            }
+        }
+    }
+
+    private static boolean dump(Env env, Path jar, Path classList, Path dir, Path archive, List<String> jvm) throws Exception {
+        Files.deleteIfExists(archive);
         List<String> dump = new ArrayList<>();
         dump.add(Proc.java());
         dump.addAll(jvm);
@@ -167,8 +220,9 @@ final class StartupCase {
                 "-jar", jar.toString()));
         Proc.Result dumped = Proc.start(dump, dir, env.logs.resolve("startup-dump")).await(Duration.ofMinutes(3));
         if (dumped.exitCode() != 0 || !Files.exists(archive)) {
-            Env.log("5 start-up: dumping the AppCDS archive failed; see " + dumped.stderr());
             Files.deleteIfExists(archive);
+            return false;
         }
+        return true;
     }
 }
