@@ -32,7 +32,7 @@ CP="target/classes:$(cat "$OUT/classpath.txt")"
 rm -rf "$OUT/classes"
 javac -nowarn -encoding UTF-8 --release 17 -d "$OUT/classes" -cp "$CP" $(find bench/src/main/java -name '*.java')
 
-echo "disk: $(df -h --output=avail . | tail -1 | tr -d ' ') free; starting the harness (about 12 minutes) ..."
+echo "disk: $(df -h --output=avail . | tail -1 | tr -d ' ') free; starting the harness (about 15 minutes) ..."
 exec java -Xmx2g -XX:+UseParallelGC \
   -Djdk.httpclient.allowRestrictedHeaders=content-length -Djdk.httpclient.bufsize=262144 \
   -Dbesworker.log-level=WARN -Dbesworker.data-dir="$OUT/harness" \

@@ -75,7 +75,7 @@ record Options(List<Long> sizes, int smallFiles, int smallSize, int concurrency,
                               --small-size 10240    bytes per small file
                               --concurrency 8       runs at once (case 3)
                               --poll-job 10m        duration of the polled job (case 4)
-                              --startup-runs 5      measured runs per start-up variant (case 5)
+                              --startup-runs 5      measured runs of the recommended set-up (case 5; others 2)
                               --no-startup-variants measure only the recommended JVM options in case 5
                               --worker-jvm "OPTS"   the worker's JVM options (default: the recommended ones)
                               --quick               a smoke run: 100 MB, 80 small files, 1 minute job
