@@ -227,7 +227,7 @@ final class SmallFilesCase {
                         + String.format(Locale.ROOT, "%.1f", statusCalls / (double) Math.max(1, withJob)));
         env.table.info(area, "  serve peak RSS", Table.mb(served.peakRssKb()));
         env.table.info(area, "  how launched", "serve with an inbox, max-concurrent-jobs " + concurrency
-                + ", recommended JVM options");
+                + ", serve's recommended JVM options");
         Env.log(String.format(Locale.ROOT, "%s: %d of %d in %.1f s = %.0f files/min (the drop took %.3f s, first claim "
                 + "%.2f s after it); median wall %.2f s, median job %.3f s, median overhead %.2f s; claim → done median "
                 + "%.2f s; at most %d executions at once; %d executions read back; serve exit %d, peak RSS %s",
@@ -238,12 +238,12 @@ final class SmallFilesCase {
                 served.exitCode(), Table.mb(served.peakRssKb())));
     }
 
-    /** {@code java <recommended options> -Dbesworker.max-concurrent-jobs=N ... -jar <jar> ... serve}. */
+    /** {@code java <serve's recommended options> -Dbesworker.max-concurrent-jobs=N ... -jar <jar> ... serve}. */
     private Proc startServe(Worker worker, Path jobsDir, Path dataDir, Path dir, Path logPrefix, int concurrency)
             throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Proc.java());
-        command.addAll(worker.jvmOptions());
+        command.addAll(Options.serveJvm(worker.jvmOptions()));
         command.add("-Dbesworker.max-concurrent-jobs=" + concurrency);
         command.add("-Dbesworker.inbox-poll-interval=" + INBOX_POLL.toMillis() + "ms");
         command.addAll(List.of("-jar", worker.jar().toString(), "--jobs-dir", jobsDir.toString(), "--data-dir",
