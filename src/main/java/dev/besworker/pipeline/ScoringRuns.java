@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -159,10 +160,10 @@ public class ScoringRuns {
      * Whether a file is larger than one block, and so uploaded while it is validated (small ones
      * go up in one request, after launch); storage must then be reachable before {@link #prepare}.
      */
-    public boolean anyInputInBlocks(java.util.Collection<Path> files) {
+    public boolean anyInputInBlocks(Collection<Path> files) {
         for (Path file : files) {
             try {
-                if (Files.size(file) > environment.transferSettings().blockSize()) {
+                if (environment.transferSettings().inBlocks(Files.size(file))) {
                     return true;
                 }
             }
@@ -378,9 +379,9 @@ public class ScoringRuns {
         }
     }
 
-    private static String fileKey(Path file, long size) throws IOException {
-        return RunIdentity.sha256(file.toAbsolutePath().normalize() + "\n" + size + "\n"
-                + Files.getLastModifiedTime(file).toMillis()).substring(0, 16);
+    private static String fileKey(Path file, long size) {
+        return RunIdentity.sha256(file.toAbsolutePath().normalize() + "\n" + size + "\n" + modified(file))
+                .substring(0, 16);
     }
 
     private static long modified(Path file) {

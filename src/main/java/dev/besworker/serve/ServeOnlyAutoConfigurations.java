@@ -8,10 +8,10 @@ import org.springframework.context.EnvironmentAware;
 import org.springframework.core.env.Environment;
 
 /**
- * Keeps the web server, actuator, health and metrics auto-configurations (and the task, Jackson,
- * AOP and validation ones that only serve uses) out of every command but {@code serve}: the one-shot commands ({@code run}, {@code list}, ...) have no use for them,
- * and skipping them by name, before any of their classes is loaded, keeps those commands' start-up
- * as quick as it was without them on the class path. {@code serve} sets
+ * Keeps the web server, actuator, health and metrics auto-configurations, and the task, Jackson,
+ * AOP and validation ones that only serve uses, out of every command but {@code serve}: the
+ * one-shot commands ({@code run}, {@code list}, ...) have no use for them, and skipping them by
+ * name, before any of their classes is loaded, keeps those commands' start-up quick. {@code serve} sets
  * {@value #SERVE_PROPERTY}{@code =serve}.
  */
 public class ServeOnlyAutoConfigurations implements AutoConfigurationImportFilter, EnvironmentAware {

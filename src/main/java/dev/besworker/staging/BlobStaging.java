@@ -224,12 +224,11 @@ public final class BlobStaging implements AutoCloseable {
             verify(blob, blobName, md5, size);
             return new UploadResult(blobName, size, false, true);
         }
-        long blockSize = settings.blockSizeFor(size);
-        if (size <= blockSize) {
-            uploadInOne(file, blob, blobName, md5, size, progress, stop);
+        if (settings.inBlocks(size)) {
+            uploadInBlocks(file, blob, blobName, md5, size, settings.blockSizeFor(size), progress, stop);
         }
         else {
-            uploadInBlocks(file, blob, blobName, md5, size, blockSize, progress, stop);
+            uploadInOne(file, blob, blobName, md5, size, progress, stop);
         }
         verify(blob, blobName, md5, size);
         return new UploadResult(blobName, size, false);
@@ -540,7 +539,7 @@ public final class BlobStaging implements AutoCloseable {
 
     /** Whether a file of {@code fileSize} bytes goes up in blocks (larger than one block) rather than in one request. */
     public boolean uploadsInBlocks(long fileSize) {
-        return fileSize > settings.blockSizeFor(fileSize);
+        return settings.inBlocks(fileSize);
     }
 
     /** Drops blocks staged ahead that will not be committed (best effort: the service expires them in a week anyway). */

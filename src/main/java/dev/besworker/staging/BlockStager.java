@@ -1,5 +1,6 @@
 package dev.besworker.staging;
 
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -161,7 +162,7 @@ public final class BlockStager implements ChunkSink, AutoCloseable {
                 if (failure.get() == null) {
                     // The id names the block's own MD5: a block staged before under this id holds these very bytes.
                     byte[] md5 = BlobStaging.md5(buffer, length);
-                    String id = BlobStaging.blockId(java.util.HexFormat.of().formatHex(md5), blockSize, blockIndex);
+                    String id = BlobStaging.blockId(HexFormat.of().formatHex(md5), blockSize, blockIndex);
                     Long staged = earlier.get(id);
                     if (staged != null && staged == length) {
                         reused.incrementAndGet();

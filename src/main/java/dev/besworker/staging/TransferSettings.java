@@ -29,6 +29,11 @@ public record TransferSettings(long blockSize, int concurrency) {
         return new TransferSettings(8L * 1024 * 1024, 4);
     }
 
+    /** Whether a file of {@code fileSize} bytes goes up in blocks (larger than one block) rather than in one request. */
+    public boolean inBlocks(long fileSize) {
+        return fileSize > blockSizeFor(fileSize);
+    }
+
     /** The block size for a file of {@code fileSize} bytes: at least enough for 50,000 blocks. */
     long blockSizeFor(long fileSize) {
         long needed = (fileSize + MAX_BLOCKS - 1) / MAX_BLOCKS;

@@ -3,10 +3,15 @@ package dev.besworker.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Predicate;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
 
 /**
  * Case 5: from launching {@code run} (a new JVM) to the first BES request arriving at the proxy,
@@ -42,7 +47,7 @@ final class StartupCase {
         Path dir = env.work.resolve("cds");
         Files.createDirectories(dir);
         Path input = dir.resolve("book-reviews.csv");
-        Files.copy(env.root.resolve("sample-data/book-reviews.csv"), input, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(env.root.resolve("sample-data/book-reviews.csv"), input, StandardCopyOption.REPLACE_EXISTING);
         Path jobsDir = dir.resolve("jobs");
         new Worker(env.jar, jobsDir, List.of()).define("startup", env.proxy.uri(), env.connectionString,
                 "bench-startup", dir.resolve("out"), null);
@@ -68,7 +73,7 @@ final class StartupCase {
         Path dir = env.work.resolve("startup");
         Files.createDirectories(dir);
         Path input = dir.resolve("book-reviews.csv");
-        Files.copy(env.root.resolve("sample-data/book-reviews.csv"), input, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(env.root.resolve("sample-data/book-reviews.csv"), input, StandardCopyOption.REPLACE_EXISTING);
         Path jobsDir = dir.resolve("jobs");
         try {
             new Worker(env.jar, jobsDir, List.of()).define("startup", env.proxy.uri(), env.connectionString,
@@ -162,27 +167,27 @@ final class StartupCase {
      * signed. True if the jar was signed.
      */
     static boolean unsign(Path jar) throws IOException {
-        java.util.function.Predicate<String> signature = name -> name.startsWith("META-INF/") && name.indexOf('/', 9) < 0
+        Predicate<String> signature = name -> name.startsWith("META-INF/") && name.indexOf('/', 9) < 0
                 && (name.endsWith(".SF") || name.endsWith(".RSA") || name.endsWith(".DSA") || name.endsWith(".EC"));
-        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile())) {
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
             if (zip.stream().noneMatch(e -> signature.test(e.getName()))) {
                 return false;
             }
             Path copy = jar.resolveSibling(jar.getFileName() + ".unsigned");
-            try (var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(copy))) {
+            try (var out = new ZipOutputStream(Files.newOutputStream(copy))) {
                 for (var entries = zip.entries(); entries.hasMoreElements();) {
-                    java.util.zip.ZipEntry entry = entries.nextElement();
+                    ZipEntry entry = entries.nextElement();
                     if (signature.test(entry.getName())) {
                         continue;
                     }
-                    out.putNextEntry(new java.util.zip.ZipEntry(entry.getName()));
+                    out.putNextEntry(new ZipEntry(entry.getName()));
                     try (var in = zip.getInputStream(entry)) {
                         in.transferTo(out);
                     }
                     out.closeEntry();
                 }
             }
-            Files.move(copy, jar, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(copy, jar, StandardCopyOption.REPLACE_EXISTING);
             return true;
         }
     }
