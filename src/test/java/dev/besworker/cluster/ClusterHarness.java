@@ -25,6 +25,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.besworker.embedded.AzuriteProcess;
@@ -95,8 +96,14 @@ abstract class ClusterHarness {
     }
 
     @AfterEach
-    void stopWorkers() {
+    void stopWorkers(TestInfo test) throws IOException {
         workers.forEach(HostWorker::close);
+        // Kept for a look after a failure: the temporary folder goes with the test.
+        Path logs = Files.createDirectories(Path.of("target", "cluster-it", test.getTestMethod().map(m -> m.getName())
+                .orElse("test")));
+        for (HostWorker worker : workers) {
+            Files.writeString(logs.resolve(worker.host() + ".log"), worker.log(), StandardCharsets.UTF_8);
+        }
         workers.clear();
     }
 
