@@ -94,8 +94,7 @@ class SharedInboxIT extends ClusterHarness {
 
         // then worker-b finishes the file, and worker-a stands down without moving or writing anything
         awaitFiles(inbox("frozen").resolve(Inbox.DONE), 1, Duration.ofMinutes(2));
-        await().atMost(Duration.ofMinutes(1)).until(() -> a.log().contains("standing down")
-                || a.log().contains("stands down"));
+        await().atMost(Duration.ofMinutes(1)).until(() -> a.log().contains("lost its claim of the file"));
         Thread.sleep(2000);
         assertThat(names(inbox("frozen").resolve(Inbox.DONE))).containsExactly("cold.csv");
         assertThat(names(inbox("frozen").resolve(Inbox.FAILED))).isEmpty();
