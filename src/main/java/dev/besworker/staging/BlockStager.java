@@ -161,14 +161,14 @@ public final class BlockStager implements ChunkSink, AutoCloseable {
             try {
                 if (failure.get() == null) {
                     // The id names the block's own MD5: a block staged before under this id holds these very bytes.
-                    byte[] md5 = BlobStaging.md5(buffer, length);
-                    String id = BlobStaging.blockId(HexFormat.of().formatHex(md5), blockSize, blockIndex);
+                    byte[] md5 = Md5.of(buffer, length);
+                    String id = Blocks.id(HexFormat.of().formatHex(md5), blockSize, blockIndex);
                     Long staged = earlier.get(id);
                     if (staged != null && staged == length) {
                         reused.incrementAndGet();
                     }
                     else {
-                        BlobStaging.stageBlock(blob, id, buffer, length, md5);
+                        Blocks.stage(blob, id, buffer, length, md5);
                     }
                     progress.progress(sent.addAndGet(length), expectedBytes);
                 }
