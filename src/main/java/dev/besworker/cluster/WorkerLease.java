@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
  * This worker's lease in {@code BES_WORKER_INSTANCE}: taken when the worker first runs or claims
@@ -83,11 +84,9 @@ public class WorkerLease implements AutoCloseable {
         jdbc.update("DELETE FROM BES_WORKER_INSTANCE WHERE LEASE_EXPIRES_AT < CURRENT_TIMESTAMP - "
                 + DbTime.interval(Duration.ofDays(7)) + " AND NOT EXISTS (SELECT 1 FROM BES_WORKER_OWNER o WHERE "
                 + "o.INSTANCE_ID = BES_WORKER_INSTANCE.INSTANCE_ID)");
-        scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "worker-lease");
-            thread.setDaemon(true);
-            return thread;
-        });
+        CustomizableThreadFactory threads = new CustomizableThreadFactory("worker-lease-");
+        threads.setDaemon(true);
+        scheduler = Executors.newSingleThreadScheduledExecutor(threads);
         long millis = heartbeat.toMillis();
         scheduler.scheduleWithFixedDelay(this::beat, millis, millis, TimeUnit.MILLISECONDS);
         log.info("{} joined the job repository's workers (lease {}, renewed every {})", identity, lease, heartbeat);

@@ -15,8 +15,9 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -136,12 +137,7 @@ public final class RunDispatcher {
         this.listener = listener;
         this.clock = clock;
         this.retryDelay = retryDelay;
-        AtomicInteger threads = new AtomicInteger();
-        this.workers = Executors.newFixedThreadPool(globalLimit, runnable -> {
-            Thread thread = new Thread(runnable, "run-" + threads.incrementAndGet());
-            thread.setDaemon(false);
-            return thread;
-        });
+        this.workers = Executors.newFixedThreadPool(globalLimit, new CustomizableThreadFactory("run-"));
         this.loop = new Thread(this::dispatch, "dispatcher");
         this.loop.setDaemon(true);
     }
