@@ -121,11 +121,22 @@ abstract class ClusterHarness {
 
     /** Starts a worker as host {@code host} and waits until it is ready. */
     HostWorker worker(String host, Map<String, String> extra) {
+        return start(host, extra).awaitReady(Duration.ofMinutes(2));
+    }
+
+    /** Starts workers with the common settings all at once (quicker), and waits until each is ready. */
+    List<HostWorker> workers(String... hosts) {
+        List<HostWorker> started = Stream.of(hosts).map(host -> start(host, Map.of())).toList();
+        started.forEach(worker -> worker.awaitReady(Duration.ofMinutes(2)));
+        return started;
+    }
+
+    private HostWorker start(String host, Map<String, String> extra) {
         HostWorker worker = HostWorker.start(host, root, jobsDir, settings(extra), Map.of(
                 "SPRING_DATASOURCE_URL", SERVER + database, "SPRING_DATASOURCE_USERNAME", USER,
                 "SPRING_DATASOURCE_PASSWORD", ""));
         workers.add(worker);
-        return worker.awaitReady(Duration.ofMinutes(2));
+        return worker;
     }
 
     /** Writes jobs/NAME.yml against this class's emulator and Azurite, with a shared inbox; {@code extra} is appended. */

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,8 +25,7 @@ class ClusterScheduleIT extends ClusterHarness {
     void scheduleAcrossThreeWorkers_firesOncePerTime() throws Exception {
         // given three workers with a schedule every two seconds, and files waiting for it
         definition("tick", "schedule: {cron: \"*/2 * * * * *\", zone: UTC}\n");
-        List<HostWorker> workers = List.of(worker("worker-a", Map.of()), worker("worker-b", Map.of()),
-                worker("worker-c", Map.of()));
+        List<HostWorker> workers = workers("worker-a", "worker-b", "worker-c");
         for (int i = 1; i <= 3; i++) {
             drop("tick", "t" + i + ".csv", "tick " + i);
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -23,8 +24,9 @@ class SharedInboxIT extends ClusterHarness {
         // given two workers sharing an inbox
         definition("shared", null);
         admin.behaviour("{\"jobDurationMillis\":800,\"times\":-1}");
-        HostWorker a = worker("worker-a", Map.of());
-        HostWorker b = worker("worker-b", Map.of());
+        List<HostWorker> both = workers("worker-a", "worker-b");
+        HostWorker a = both.get(0);
+        HostWorker b = both.get(1);
 
         // when eight files are dropped
         for (int i = 1; i <= 8; i++) {
@@ -48,8 +50,9 @@ class SharedInboxIT extends ClusterHarness {
         // given two workers, and jobs that run for a while
         definition("killed", null);
         admin.behaviour("{\"jobDurationMillis\":6000,\"times\":-1}");
-        HostWorker a = worker("worker-a", Map.of());
-        HostWorker b = worker("worker-b", Map.of());
+        List<HostWorker> both = workers("worker-a", "worker-b");
+        HostWorker a = both.get(0);
+        HostWorker b = both.get(1);
         for (int i = 1; i <= 4; i++) {
             drop("killed", "k" + i + ".csv", "killed " + i);
         }
@@ -75,7 +78,8 @@ class SharedInboxIT extends ClusterHarness {
     void workerFrozenPastItsLease_standsDownAfterTheTakeOver_nothingIsWrittenTwice() throws Exception {
         // given worker-a polling a long BES job, and worker-b joining meanwhile
         definition("frozen", null);
-        admin.behaviour("{\"jobDurationMillis\":15000,\"times\":-1}");
+        // long enough for worker-b to start and join while worker-a polls it
+        admin.behaviour("{\"jobDurationMillis\":60000,\"times\":-1}");
         HostWorker a = worker("worker-a", Map.of());
         drop("frozen", "cold.csv", "frozen");
         await().atMost(Duration.ofMinutes(2)).until(() -> a.log().contains("-> RUNNING"));
@@ -86,7 +90,9 @@ class SharedInboxIT extends ClusterHarness {
         // when worker-a freezes for longer than its lease, then runs on
         a.pause();
         try {
-            await().atMost(LEASE.multipliedBy(4)).until(() -> b.log().contains("taken over"));
+            // worker-b takes the file over, then its execution (recovered, to be restarted at its step)
+            await().atMost(LEASE.multipliedBy(6)).until(() -> b.log().contains("taken over")
+                    && b.log().contains("which is gone; recovering it"));
         }
         finally {
             a.resume();
@@ -100,7 +106,9 @@ class SharedInboxIT extends ClusterHarness {
         assertThat(names(inbox("frozen").resolve(Inbox.FAILED))).isEmpty();
         assertThat(names(inbox("frozen").resolve(Inbox.PROCESSING))).isEmpty();
         assertThat(names(output("frozen"))).containsExactly("cold.output1.csv");
-        assertThat(a.log()).doesNotContain("moved to done").doesNotContain("moved to failed");
+        assertThat(a.log()).doesNotContain("moved to done").doesNotContain("moved to failed")
+                .doesNotContain("download output1: wrote");
+        assertThat(b.log()).contains("download output1: wrote").contains("moved to done/cold.csv");
         assertThat(starts()).isEqualTo(1);
         assertThat(admin.counter("submits")).isEqualTo(1);
         assertThat(statuses("frozen").get("COMPLETED")).isEqualTo(1);
