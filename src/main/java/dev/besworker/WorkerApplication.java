@@ -16,6 +16,7 @@ import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfigu
 import org.springframework.boot.transaction.autoconfigure.TransactionManagerCustomizationAutoConfiguration;
 import org.springframework.context.annotation.Import;
 
+import dev.besworker.cluster.ClusterConfiguration;
 import dev.besworker.ops.OpsConfiguration;
 import dev.besworker.pipeline.ScoringJobConfiguration;
 import dev.besworker.staging.TransferProperties;
@@ -35,6 +36,6 @@ import dev.besworker.web.OperationsPageConfiguration;
         PersistenceExceptionTranslationAutoConfiguration.class, BatchAutoConfiguration.class,
         BatchJdbcAutoConfiguration.class })
 @EnableConfigurationProperties({ WorkerProperties.class, TransferProperties.class })
-@Import({ ScoringJobConfiguration.class, OpsConfiguration.class, OperationsPageConfiguration.class })
+@Import({ ScoringJobConfiguration.class, ClusterConfiguration.class, OpsConfiguration.class, OperationsPageConfiguration.class })
 public class WorkerApplication {
 }

@@ -10,12 +10,14 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,9 +28,11 @@ import dev.besworker.intake.InboxWork;
 
 /**
  * The run queue of {@code serve}: work waits here, first come first served, until a slot is free
- * both worker-wide ({@code besworker.max-concurrent-jobs}) and for its definition
- * ({@code max-concurrent-jobs:} in the definition); then it runs on one of the dispatcher's
- * own threads (as many as the worker-wide limit). A run occupies its slot from the claim of its
+ * both worker-wide ({@code besworker.max-concurrent-jobs}, this worker's threads) and for its
+ * definition ({@code max-concurrent-jobs:} in the definition, counted across every worker of the
+ * cluster through {@link SharedLimits}); then it runs on one of the dispatcher's own threads (as
+ * many as the worker-wide limit). Work is an inbox file, or the restart of an execution (one left
+ * by a worker that died, or one an operator restarts). A run occupies its slot from the claim of its
  * file to the file's final move, because {@code ScoringRuns.run} works in the calling thread.
  * <p>
  * Waiting files stay in their inbox until they get a slot: when the dispatcher stops (shutdown),
@@ -50,12 +54,50 @@ public final class RunDispatcher {
         void finished(Result result);
     }
 
-    private record Pending(InboxWork work, Instant notBefore) {
+    /** Restarts an execution (through the normal restart path) in the calling thread. */
+    @FunctionalInterface
+    public interface Restarter {
+        void restart(long executionId, BooleanSupplier stopping);
+    }
+
+    /** Run slots of limited definitions, shared by the workers of a cluster. */
+    public interface SharedLimits {
+
+        /** Takes one of the definition's {@code limit} slots, if one is free. */
+        OptionalInt acquire(String definition, int limit);
+
+        /** Gives a slot back. */
+        void release(String definition, int slot);
+
+        /** No sharing: only this worker's own counts apply. */
+        SharedLimits NONE = new SharedLimits() {
+            @Override
+            public OptionalInt acquire(String definition, int limit) {
+                return OptionalInt.of(-1);
+            }
+
+            @Override
+            public void release(String definition, int slot) {
+            }
+        };
+    }
+
+    /** Queued work: an inbox file, or (work null) the restart of an execution. */
+    private record Pending(InboxWork work, Long restartId, String definition, Instant notBefore) {
+
+        String describe() {
+            return work != null ? work.fileName() : "execution " + restartId;
+        }
+    }
+
+    private record Picked(Pending pending, int slot) {
     }
 
     private final int globalLimit;
     private final Map<String, Integer> limits;
     private final Processor processor;
+    private final Restarter restarter;
+    private final SharedLimits shared;
     private final Listener listener;
     private final Clock clock;
     private final Duration retryDelay;
@@ -63,6 +105,8 @@ public final class RunDispatcher {
     private final Object lock = new Object();
     private final Deque<Pending> queue = new ArrayDeque<>();
     private final Set<Path> queuedFiles = new HashSet<>();
+    private final Set<Path> runningFiles = new HashSet<>();
+    private final Set<Long> restarts = new HashSet<>();
     private final Map<String, Integer> running = new HashMap<>();
     private final Map<String, Integer> peaks = new HashMap<>();
     private int runningTotal;
@@ -74,26 +118,26 @@ public final class RunDispatcher {
 
     /**
      * @param globalLimit runs at once over all definitions
-     * @param limits runs at once per definition (definitions not named have only the global limit)
+     * @param limits runs at once per definition, across the cluster (definitions not named have only
+     *     the global limit)
+     * @param shared the slots of limited definitions shared by the cluster ({@link SharedLimits#NONE}: one worker)
      * @param processor scores a work item
+     * @param restarter restarts an execution
      * @param listener hears of each result
      * @param clock the clock for retry delays
      * @param retryDelay how long deferred work waits before it is tried again
      */
-    public RunDispatcher(int globalLimit, Map<String, Integer> limits, Processor processor, Listener listener,
-            Clock clock, Duration retryDelay) {
+    public RunDispatcher(int globalLimit, Map<String, Integer> limits, SharedLimits shared, Processor processor,
+            Restarter restarter, Listener listener, Clock clock, Duration retryDelay) {
         this.globalLimit = globalLimit;
         this.limits = Map.copyOf(limits);
+        this.shared = shared;
         this.processor = processor;
+        this.restarter = restarter;
         this.listener = listener;
         this.clock = clock;
         this.retryDelay = retryDelay;
-        AtomicInteger threads = new AtomicInteger();
-        this.workers = Executors.newFixedThreadPool(globalLimit, runnable -> {
-            Thread thread = new Thread(runnable, "run-" + threads.incrementAndGet());
-            thread.setDaemon(false);
-            return thread;
-        });
+        this.workers = Executors.newFixedThreadPool(globalLimit, new CustomizableThreadFactory("run-"));
         this.loop = new Thread(this::dispatch, "dispatcher");
         this.loop.setDaemon(true);
     }
@@ -116,8 +160,31 @@ public final class RunDispatcher {
             if (!queuedFiles.add(work.file())) {
                 return;
             }
-            queue.addLast(new Pending(work, notBefore));
+            queue.addLast(new Pending(work, null, work.definition(), notBefore));
             lock.notifyAll();
+        }
+    }
+
+    /**
+     * Queues the restart of an execution, under the same limits as inbox work (an execution
+     * queued or restarting already is not queued twice).
+     *
+     * @param definition the definition the execution ran with
+     */
+    public void submitRestart(long executionId, String definition) {
+        synchronized (lock) {
+            if (stopping || !restarts.add(executionId)) {
+                return;
+            }
+            queue.addLast(new Pending(null, executionId, definition, clock.instant()));
+            lock.notifyAll();
+        }
+    }
+
+    /** Whether a file is queued or being scored by this worker. */
+    public boolean holds(Path file) {
+        synchronized (lock) {
+            return queuedFiles.contains(file) || runningFiles.contains(file);
         }
     }
 
@@ -166,6 +233,7 @@ public final class RunDispatcher {
             }
             queue.clear();
             queuedFiles.clear();
+            restarts.clear();
             lock.notifyAll();
         }
     }
@@ -188,7 +256,7 @@ public final class RunDispatcher {
 
     private void dispatch() {
         while (true) {
-            Pending next;
+            Picked next;
             synchronized (lock) {
                 try {
                     while ((next = pick()) == null) {
@@ -201,34 +269,66 @@ public final class RunDispatcher {
                 catch (InterruptedException ex) {
                     return;
                 }
-                String definition = next.work().definition();
+                String definition = next.pending().definition();
+                if (next.pending().work() != null) {
+                    runningFiles.add(next.pending().work().file());
+                }
                 runningTotal++;
                 int now = running.merge(definition, 1, Integer::sum);
                 peakTotal = Math.max(peakTotal, runningTotal);
                 peaks.merge(definition, now, Math::max);
             }
-            Pending work = next;
+            Picked work = next;
             workers.execute(() -> run(work));
         }
     }
 
-    /** The first queued work whose time has come and whose definition has a free slot. Holds the lock. */
-    private Pending pick() {
+    /**
+     * The first queued work whose time has come and whose definition has a free slot, here and,
+     * for a limited definition, in the cluster. Holds the lock.
+     */
+    private Picked pick() {
         if (stopping || runningTotal >= globalLimit) {
             return null;
         }
         Instant now = clock.instant();
+        Set<String> full = new HashSet<>();
         for (Iterator<Pending> it = queue.iterator(); it.hasNext();) {
             Pending pending = it.next();
-            String definition = pending.work().definition();
-            int limit = Math.min(globalLimit, limits.getOrDefault(definition, globalLimit));
-            if (!pending.notBefore().isAfter(now) && running.getOrDefault(definition, 0) < limit) {
-                it.remove();
-                queuedFiles.remove(pending.work().file());
-                return pending;
+            String definition = pending.definition();
+            Integer limit = limits.get(definition);
+            int here = limit == null ? globalLimit : Math.min(globalLimit, limit);
+            if (pending.notBefore().isAfter(now) || running.getOrDefault(definition, 0) >= here
+                    || full.contains(definition)) {
+                continue;
             }
+            int slot = -1;
+            if (limit != null) {
+                OptionalInt taken = acquireShared(definition, limit);
+                if (taken.isEmpty()) {
+                    // every slot is taken in the cluster: try again within a second
+                    full.add(definition);
+                    continue;
+                }
+                slot = taken.getAsInt();
+            }
+            it.remove();
+            if (pending.work() != null) {
+                queuedFiles.remove(pending.work().file());
+            }
+            return new Picked(pending, slot);
         }
         return null;
+    }
+
+    private OptionalInt acquireShared(String definition, int limit) {
+        try {
+            return shared.acquire(definition, limit);
+        }
+        catch (RuntimeException ex) {
+            log.warn("{}: cannot take a run slot in the repository: {}; trying again", definition, ex.getMessage());
+            return OptionalInt.empty();
+        }
     }
 
     private long waitMillis() {
@@ -240,20 +340,41 @@ public final class RunDispatcher {
         return wait;
     }
 
-    private void run(Pending pending) {
+    private void run(Picked picked) {
+        Pending pending = picked.pending();
         InboxWork work = pending.work();
         Result result = null;
         try {
-            result = processor.process(work, this::stopping);
+            if (work == null) {
+                restarter.restart(pending.restartId(), this::stopping);
+            }
+            else {
+                result = processor.process(work, this::stopping);
+            }
         }
         catch (RuntimeException | Error ex) {
-            log.error("inbox {}: {} could not be processed; it stays where it is: {}", work.definition(),
-                    work.fileName(), ex.toString(), ex);
+            log.error("{}: {} could not be processed; it stays where it is: {}", pending.definition(),
+                    pending.describe(), ex.toString(), ex);
         }
         finally {
+            if (picked.slot() >= 0) {
+                try {
+                    shared.release(pending.definition(), picked.slot());
+                }
+                catch (RuntimeException ex) {
+                    log.warn("{}: cannot give run slot {} back: {}; it is freed when this worker stops",
+                            pending.definition(), picked.slot(), ex.getMessage());
+                }
+            }
             synchronized (lock) {
                 runningTotal--;
-                running.merge(work.definition(), -1, Integer::sum);
+                running.merge(pending.definition(), -1, Integer::sum);
+                if (work != null) {
+                    runningFiles.remove(work.file());
+                }
+                else {
+                    restarts.remove(pending.restartId());
+                }
                 lock.notifyAll();
             }
         }
@@ -267,7 +388,7 @@ public final class RunDispatcher {
             listener.finished(result);
         }
         catch (RuntimeException ex) {
-            log.warn("after {}: {}", work.fileName(), ex.toString());
+            log.warn("after {}: {}", pending.describe(), ex.toString());
         }
     }
 }

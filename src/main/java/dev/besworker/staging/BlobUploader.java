@@ -20,9 +20,10 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -209,12 +210,9 @@ final class BlobUploader {
         int reused = 0;
         boolean stopped = false;
         MessageDigest whole = Md5.digest();
-        AtomicInteger threadNumber = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(settings.concurrency(), task -> {
-            Thread thread = new Thread(task, "blob-upload-" + threadNumber.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        CustomizableThreadFactory threads = new CustomizableThreadFactory("blob-upload-");
+        threads.setDaemon(true);
+        ExecutorService pool = Executors.newFixedThreadPool(settings.concurrency(), threads);
         try (InputStream in = Files.newInputStream(file, StandardOpenOption.READ)) {
             for (int i = 0; i < count && failure.get() == null; i++) {
                 byte[] buffer;
