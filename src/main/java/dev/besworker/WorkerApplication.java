@@ -4,6 +4,7 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 
+import dev.besworker.definition.DefinitionConfiguration;
 import dev.besworker.staging.TransferProperties;
 import org.springframework.context.annotation.Import;
 
@@ -19,6 +20,6 @@ import dev.besworker.web.OperationsPageConfiguration;
 @SpringBootConfiguration(proxyBeanMethods = false)
 @EnableAutoConfiguration
 @EnableConfigurationProperties({ WorkerProperties.class, TransferProperties.class })
-@Import({ ScoringJobConfiguration.class, OpsConfiguration.class, OperationsPageConfiguration.class })
+@Import({ DefinitionConfiguration.class, ScoringJobConfiguration.class, OpsConfiguration.class, OperationsPageConfiguration.class })
 public class WorkerApplication {
 }

@@ -54,14 +54,13 @@ final class WorkerSession implements AutoCloseable {
 
     /** Loads a definition as written (embedded values not yet replaced). */
     static JobDefinition loadDefinition(BesWorkerCommand global, String name) {
-        return new DefinitionLoader(System.getenv(), Path.of("").toAbsolutePath()).load(global.jobsDir, name);
+        return DefinitionLoader.forProcess().load(global.jobsDir, name);
     }
 
     /** Starts Azurite and the emulator if the definition says {@code embedded}. */
     void startEmbeddedFor(String definitionName) throws IOException {
         ScoringEnvironment environment = bean(ScoringEnvironment.class);
-        JobDefinition definition = new DefinitionLoader(System.getenv(), Path.of("").toAbsolutePath())
-                .load(environment.jobsDir(), definitionName);
+        JobDefinition definition = bean(DefinitionLoader.class).load(environment.jobsDir(), definitionName);
         if (definition.isEmbedded() && embedded == null) {
             embedded = EmbeddedServices.start(bean(WorkerProperties.class).dataDir());
             environment.useLocalServices(new LocalServices(embedded.besEndpoint(), embedded.apiKey(),

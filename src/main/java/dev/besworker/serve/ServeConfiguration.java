@@ -22,6 +22,7 @@ import org.springframework.scheduling.TaskScheduler;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 import dev.besworker.WorkerProperties;
+import dev.besworker.definition.DefinitionLoader;
 import dev.besworker.definition.NotifySettings;
 import dev.besworker.intake.InboxClaims;
 import dev.besworker.intake.InboxIntake;
@@ -58,8 +59,8 @@ public class ServeConfiguration {
     }
 
     @Bean
-    ServeDefinitions serveDefinitions(WorkerProperties properties) {
-        return ServeDefinitions.load(properties.jobsDir());
+    ServeDefinitions serveDefinitions(WorkerProperties properties, DefinitionLoader definitionLoader) {
+        return ServeDefinitions.load(definitionLoader, properties.jobsDir());
     }
 
     @Bean
