@@ -9,7 +9,7 @@ import org.springframework.context.annotation.Import;
 
 import dev.besworker.ops.OpsConfiguration;
 import dev.besworker.pipeline.ScoringJobConfiguration;
-import dev.besworker.web.OperationsPageConfiguration;
+import dev.besworker.web.ConsoleConfiguration;
 
 /**
  * The worker's Spring application: the JDBC job repository (Boot's auto-configuration), the
@@ -19,6 +19,6 @@ import dev.besworker.web.OperationsPageConfiguration;
 @SpringBootConfiguration(proxyBeanMethods = false)
 @EnableAutoConfiguration
 @EnableConfigurationProperties({ WorkerProperties.class, TransferProperties.class })
-@Import({ ScoringJobConfiguration.class, OpsConfiguration.class, OperationsPageConfiguration.class })
+@Import({ ScoringJobConfiguration.class, OpsConfiguration.class, ConsoleConfiguration.class })
 public class WorkerApplication {
 }

@@ -50,7 +50,12 @@ public final class RunDispatcher {
         void finished(Result result);
     }
 
-    private record Pending(InboxWork work, Instant notBefore) {
+    /** Inbox work, or (work null) another task of a definition that takes a slot: a restart asked for by an operator. */
+    private record Pending(InboxWork work, String definition, Runnable task, Instant notBefore) {
+
+        Pending(InboxWork work, Instant notBefore) {
+            this(work, work.definition(), null, notBefore);
+        }
     }
 
     private final int globalLimit;
@@ -118,6 +123,23 @@ public final class RunDispatcher {
             }
             queue.addLast(new Pending(work, notBefore));
             lock.notifyAll();
+        }
+    }
+
+    /**
+     * Queues a task of {@code definition} (the console's restart of an execution): it waits for a
+     * slot like inbox work, worker-wide and for its definition, and runs on a dispatcher thread.
+     *
+     * @return false if serve is stopping and the task was not queued
+     */
+    public boolean submitRestart(String definition, Runnable restart) {
+        synchronized (lock) {
+            if (stopping) {
+                return false;
+            }
+            queue.addLast(new Pending(null, definition, restart, clock.instant()));
+            lock.notifyAll();
+            return true;
         }
     }
 
@@ -201,7 +223,7 @@ public final class RunDispatcher {
                 catch (InterruptedException ex) {
                     return;
                 }
-                String definition = next.work().definition();
+                String definition = next.definition();
                 runningTotal++;
                 int now = running.merge(definition, 1, Integer::sum);
                 peakTotal = Math.max(peakTotal, runningTotal);
@@ -220,15 +242,25 @@ public final class RunDispatcher {
         Instant now = clock.instant();
         for (Iterator<Pending> it = queue.iterator(); it.hasNext();) {
             Pending pending = it.next();
-            String definition = pending.work().definition();
+            String definition = pending.definition();
             int limit = Math.min(globalLimit, limits.getOrDefault(definition, globalLimit));
             if (!pending.notBefore().isAfter(now) && running.getOrDefault(definition, 0) < limit) {
                 it.remove();
-                queuedFiles.remove(pending.work().file());
+                if (pending.work() != null) {
+                    queuedFiles.remove(pending.work().file());
+                }
                 return pending;
             }
         }
         return null;
+    }
+
+    private void release(String definition) {
+        synchronized (lock) {
+            runningTotal--;
+            running.merge(definition, -1, Integer::sum);
+            lock.notifyAll();
+        }
     }
 
     private long waitMillis() {
@@ -241,6 +273,18 @@ public final class RunDispatcher {
     }
 
     private void run(Pending pending) {
+        if (pending.task() != null) {
+            try {
+                pending.task().run();
+            }
+            catch (RuntimeException | Error ex) {
+                log.error("{}: a queued restart failed: {}", pending.definition(), ex.toString(), ex);
+            }
+            finally {
+                release(pending.definition());
+            }
+            return;
+        }
         InboxWork work = pending.work();
         Result result = null;
         try {
@@ -251,11 +295,7 @@ public final class RunDispatcher {
                     work.fileName(), ex.toString(), ex);
         }
         finally {
-            synchronized (lock) {
-                runningTotal--;
-                running.merge(work.definition(), -1, Integer::sum);
-                lock.notifyAll();
-            }
+            release(work.definition());
         }
         if (result == null) {
             return;

@@ -38,7 +38,9 @@ public class ServeOnlyAutoConfigurations implements AutoConfigurationImportFilte
             "org.springframework.boot.autoconfigure.info.",
             "org.springframework.boot.jackson.",
             "org.springframework.boot.validation.",
-            "org.springframework.boot.jdbc.autoconfigure.JdbcClientAutoConfiguration");
+            "org.springframework.boot.jdbc.autoconfigure.JdbcClientAutoConfiguration",
+            // The operator console (web): logins, its pages' templates, its API's OpenAPI description.
+            "org.springframework.boot.security.", "org.springframework.boot.thymeleaf.", "org.springdoc.");
 
     private Environment environment;
 
