@@ -75,7 +75,6 @@ class ConsoleBrowserTest extends ConsoleTestSupport {
         logIn(OPERATOR, OPERATOR_PASSWORD);
         WebElement row = browser.findElement(By.cssSelector("table.runs tr.failed"));
         assertThat(row.getText()).contains("FAILED").contains("canary");
-        screenshot("runs-failed.png");
         row.findElement(By.linkText(Long.toString(failed))).click();
         assertThat(browser.findElement(By.cssSelector("pre.error-text")).getText()).contains("the canary column is missing");
         browser.findElement(By.linkText("Restart…")).click();
