@@ -1,5 +1,6 @@
 package dev.besworker.bes;
 
+import dev.besworker.definition.Units;
 import dev.besworker.secrets.Redactor;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -322,7 +323,7 @@ public final class BesClient implements AutoCloseable {
             if (attempt >= retry.maxAttempts() || remaining.isNegative() || remaining.isZero()) {
                 Duration elapsed = Duration.ofNanos(System.nanoTime() - startedNanos);
                 String text = "Gave up on the BES " + call.operation().label + " after " + attempt
-                        + (attempt == 1 ? " attempt" : " attempts") + " over " + human(elapsed) + ": " + failure.message()
+                        + (attempt == 1 ? " attempt" : " attempts") + " over " + Units.format(elapsed) + ": " + failure.message()
                         + " (the worker will try again later; raise bes.retry.max-attempts or bes.retry.budget to wait longer)";
                 log.warn("BES {} failed: {} [request id {}]; giving up after {} attempts",
                         call.operation().label, failure.message(), failure.requestId(), attempt);
@@ -336,7 +337,7 @@ public final class BesClient implements AutoCloseable {
                 wait = remaining;
             }
             log.warn("BES {} failed: {} [request id {}]; retrying in {} (attempt {} of {})", call.operation().label,
-                    failure.message(), failure.requestId(), human(wait), attempt + 1, retry.maxAttempts());
+                    failure.message(), failure.requestId(), Units.format(wait), attempt + 1, retry.maxAttempts());
             try {
                 sleeper.sleep(wait);
             } catch (InterruptedException e) {
@@ -474,7 +475,7 @@ public final class BesClient implements AutoCloseable {
                     "UnexpectedResponse", clientRequestId, null, false, false, true, null, e);
         }
         if (e instanceof HttpTimeoutException) {
-            return new Failure("BES did not answer the " + what + " within " + human(requestTimeout) + unknownHint,
+            return new Failure("BES did not answer the " + what + " within " + Units.format(requestTimeout) + unknownHint,
                     0, "Timeout", "Timeout", clientRequestId, null, true, !submit, submit, null, e);
         }
         return new Failure("The connection to BES at " + host + " was lost during the " + what + " (" + reason + ")"
@@ -578,16 +579,5 @@ public final class BesClient implements AutoCloseable {
                 log.debug("closing the HTTP client failed", e);
             }
         }
-    }
-
-    /** A duration for people: {@code 0.4 s}, {@code 12.5 s}, {@code 3 min 5 s}. */
-    static String human(Duration duration) {
-        long millis = duration.toMillis();
-        if (millis < 120_000) {
-            return String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
-        }
-        long seconds = duration.toSeconds();
-        long minutes = seconds / 60;
-        return minutes + " min" + (seconds % 60 == 0 ? "" : " " + seconds % 60 + " s");
     }
 }

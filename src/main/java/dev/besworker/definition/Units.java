@@ -97,7 +97,12 @@ public final class Units {
         }
     }
 
-    /** A short human form: {@code 500ms}, {@code 2s}, {@code 10m}, {@code 1h30m}, {@code 1d}. */
+    /**
+     * The one way bes-worker writes a duration, in logs, messages and settings alike, in the form
+     * {@link #duration} reads: {@code 500ms}, {@code 2s}, {@code 1s500ms}, {@code 10m},
+     * {@code 1h30m}, {@code 1d}. Milliseconds are written only under a minute (an elapsed
+     * {@code 3m5.12s} reads {@code 3m5s}); shorter durations read back exactly.
+     */
     public static String format(Duration d) {
         if (d.isNegative()) {
             return "-" + format(d.negated());
@@ -123,7 +128,7 @@ public final class Units {
         if (seconds > 0) {
             out.append(seconds).append('s');
         }
-        if (millis > 0 || out.isEmpty()) {
+        if ((millis > 0 && d.compareTo(Duration.ofMinutes(1)) < 0) || out.isEmpty()) {
             out.append(millis).append("ms");
         }
         return out.toString();

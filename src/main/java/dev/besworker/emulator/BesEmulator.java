@@ -1,17 +1,10 @@
 package dev.besworker.emulator;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.time.Duration;
-import java.time.format.DateTimeParseException;
-import java.util.LinkedHashSet;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,6 +19,9 @@ import com.sun.net.httpserver.HttpServer;
  * through the connection strings or SAS tokens the caller sends (Azurite in tests). Serves
  * loopback only. With {@link EmulatorSettings#admin()} it also serves {@code /_emulator/...}:
  * counters, fault injection and job behaviours for tests.
+ * <p>
+ * This is the emulator's programmatic API (tests and the in-process embedded emulator start it
+ * here); the command line is the root package's {@code emulator} command.
  * <p>
  * Started jobs beyond {@link EmulatorSettings#maxConcurrentJobs()} per service wait FIFO; while
  * waiting their status says NotStarted, and a second start is refused with CannotStartJob
@@ -92,157 +88,6 @@ public final class BesEmulator implements AutoCloseable {
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /**
-     * Runs the emulator until the process is killed. Prints exactly one line to stdout when
-     * ready: {@code BES emulator listening on http://127.0.0.1:PORT}. Options:
-     * <pre>
-     * --port N                 0 (default) picks a free port
-     * --api-key KEY            else env BES_EMULATOR_API_KEY; one of them is required
-     * --admin                  serve /_emulator/... (counters, faults, behaviours)
-     * --max-concurrent-jobs N  per service (default 40)
-     * --job-duration D         least Running time: 500ms, 2s, 1m or ISO-8601 PT2S (default 0)
-     * --column NAME --bits N --ngrams N   hashing settings (Col2, 3, 2)
-     * --workspace ID --service ID         restrict the ids served (repeatable)
-     * --required-global NAME   a global parameter submits must carry (repeatable)
-     * --max-concurrent-requests N          RRS concurrency (default 20)
-     * --result-sas-validity D  (default 24h)
-     * </pre>
-     * Env {@code BES_EMULATOR_SUBSCRIPTION_KEY} requires an {@code Ocp-Apim-Subscription-Key};
-     * env {@code BES_EMULATOR_DEFAULT_STORAGE} (a connection string) receives outputs of SAS
-     * inputs without an override. Exit code 2 for bad options. Keys are never printed.
-     */
-    public static void main(String[] args) {
-        // Logs go to stderr so that stdout carries only the ready line a parent process parses.
-        if (System.getProperty("logback.configurationFile") == null) {
-            System.setProperty("logback.configurationFile", "dev/besworker/emulator/emulator-logback.xml");
-        }
-        EmulatorSettings settings;
-        try {
-            settings = parseArgs(args, System.getenv());
-        }
-        catch (IllegalArgumentException ex) {
-            System.err.println("bes-emulator: " + ex.getMessage());
-            System.err.println("usage: bes-emulator [--port N] [--api-key KEY] [--admin] [--max-concurrent-jobs N]"
-                    + " [--job-duration D] [--column NAME] [--bits N] [--ngrams N] [--workspace ID]... [--service ID]..."
-                    + " [--required-global NAME]... [--max-concurrent-requests N] [--result-sas-validity D]");
-            System.exit(2);
-            return;
-        }
-        BesEmulator emulator;
-        try {
-            emulator = start(settings);
-        }
-        catch (UncheckedIOException ex) {
-            System.err.println("bes-emulator: " + ex.getMessage());
-            System.exit(1);
-            return;
-        }
-        Runtime.getRuntime().addShutdownHook(new Thread(emulator::close, "bes-emulator-shutdown"));
-        PrintStream out = System.out;
-        out.println("BES emulator listening on " + emulator.baseUri());
-        out.flush();
-        try {
-            new CountDownLatch(1).await();
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    static EmulatorSettings parseArgs(String[] args, Map<String, String> env) {
-        EmulatorSettings settings = EmulatorSettings.defaults();
-        String apiKey = null;
-        Set<String> workspaces = new LinkedHashSet<>();
-        Set<String> services = new LinkedHashSet<>();
-        Set<String> globals = new LinkedHashSet<>();
-        String column = settings.hashColumn();
-        int bits = settings.bits();
-        int ngrams = settings.ngrams();
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            String name = arg;
-            String value = null;
-            int eq = arg.indexOf('=');
-            if (arg.startsWith("--") && eq > 0) {
-                name = arg.substring(0, eq);
-                value = arg.substring(eq + 1);
-            }
-            if (name.equals("--admin")) {
-                settings = settings.withAdmin(value == null || Boolean.parseBoolean(value));
-                continue;
-            }
-            if (value == null) {
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException(name + " needs a value");
-                }
-                value = args[++i];
-            }
-            switch (name) {
-                case "--port" -> settings = settings.withPort(integer(name, value));
-                case "--api-key" -> apiKey = value;
-                case "--max-concurrent-jobs" -> settings = settings.withMaxConcurrentJobs(integer(name, value));
-                case "--job-duration" -> settings = settings.withJobDuration(duration(name, value));
-                case "--column" -> column = value;
-                case "--bits" -> bits = integer(name, value);
-                case "--ngrams" -> ngrams = integer(name, value);
-                case "--workspace" -> workspaces.add(value);
-                case "--service" -> services.add(value);
-                case "--required-global" -> globals.add(value);
-                case "--max-concurrent-requests" -> settings = settings.withMaxConcurrentRequests(integer(name, value));
-                case "--result-sas-validity" -> settings = settings.withResultSasValidity(duration(name, value));
-                default -> throw new IllegalArgumentException("unknown option " + name);
-            }
-        }
-        if (apiKey == null) {
-            apiKey = env.get("BES_EMULATOR_API_KEY");
-        }
-        if (apiKey == null || apiKey.isBlank()) {
-            throw new IllegalArgumentException("no API key: pass --api-key KEY or set BES_EMULATOR_API_KEY");
-        }
-        return settings.withApiKey(apiKey)
-                .withHashing(column, bits, ngrams)
-                .withWorkspaces(workspaces)
-                .withServices(services)
-                .withRequiredGlobalParameters(globals)
-                .withSubscriptionKey(env.get("BES_EMULATOR_SUBSCRIPTION_KEY"))
-                .withDefaultStorageConnectionString(env.get("BES_EMULATOR_DEFAULT_STORAGE"));
-    }
-
-    private static int integer(String name, String value) {
-        try {
-            return Integer.parseInt(value.trim());
-        }
-        catch (NumberFormatException ex) {
-            throw new IllegalArgumentException(name + " must be a whole number, was '" + value + "'");
-        }
-    }
-
-    /** {@code 500ms}, {@code 2s}, {@code 3m}, {@code 1h}, a bare number of milliseconds, or ISO-8601. */
-    static Duration duration(String name, String value) {
-        String v = value.trim().toLowerCase(Locale.ROOT);
-        try {
-            if (v.startsWith("p")) {
-                return Duration.parse(v.toUpperCase(Locale.ROOT));
-            }
-            if (v.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
-            }
-            if (v.endsWith("s")) {
-                return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)));
-            }
-            if (v.endsWith("m")) {
-                return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
-            }
-            if (v.endsWith("h")) {
-                return Duration.ofHours(Long.parseLong(v.substring(0, v.length() - 1)));
-            }
-            return Duration.ofMillis(Long.parseLong(v));
-        }
-        catch (NumberFormatException | DateTimeParseException ex) {
-            throw new IllegalArgumentException(name + " must be a duration like 500ms, 2s, 1m or PT2S, was '" + value + "'");
         }
     }
 }

@@ -15,11 +15,13 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 import dev.besworker.secrets.Redactor;
 
@@ -284,13 +286,11 @@ final class JobEngine implements AutoCloseable {
         return job.isCancelled();
     }
 
-    static java.util.concurrent.ThreadFactory daemon(String prefix) {
-        AtomicLong count = new AtomicLong();
-        return runnable -> {
-            Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
+    /** Daemon threads named {@code <prefix>-<n>}. */
+    static ThreadFactory daemon(String prefix) {
+        CustomizableThreadFactory threads = new CustomizableThreadFactory(prefix + "-");
+        threads.setDaemon(true);
+        return threads;
     }
 
     @Override

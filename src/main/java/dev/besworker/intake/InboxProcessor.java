@@ -2,6 +2,7 @@ package dev.besworker.intake;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -68,9 +69,18 @@ public class InboxProcessor {
         LEFT_FOR_RESTART,
         /** Its identity is being run right now (here or by another process); try again later. */
         DEFERRED,
-        /** Not claimed: it vanished, or a file of the same name is still being processed. */
-        NOT_CLAIMED
+        /** Not claimed: it vanished, a file of the same name is still being processed, or another worker holds it. */
+        NOT_CLAIMED,
+        /**
+         * This worker lost its claim while scoring (it was paused past its lease and another worker
+         * took the file over): it left the file alone.
+         */
+        STOOD_DOWN
     }
+
+    /** The outcomes after which this worker gives its claim of the file up. */
+    private static final Set<Outcome> RELEASING = Set.of(Outcome.DONE, Outcome.DUPLICATE, Outcome.FAILED,
+            Outcome.REJECTED, Outcome.LEFT_FOR_RESTART);
 
     /**
      * What happened to one file.
@@ -97,6 +107,7 @@ public class InboxProcessor {
     private final RunIndex runIndex;
     private final JobRepository jobRepository;
     private final InboxIntake intake;
+    private final InboxClaims claims;
     private final Clock clock;
     private final String cliCommand;
     private final Set<RunIdentity> inFlight = ConcurrentHashMap.newKeySet();
@@ -105,11 +116,12 @@ public class InboxProcessor {
      * @param cliCommand how reports name the command line, e.g. {@code bes-worker --data-dir /srv/data}
      */
     public InboxProcessor(ScoringRuns runs, RunIndex runIndex, JobRepository jobRepository, InboxIntake intake,
-            Clock clock, String cliCommand) {
+            InboxClaims claims, Clock clock, String cliCommand) {
         this.runs = runs;
         this.runIndex = runIndex;
         this.jobRepository = jobRepository;
         this.intake = intake;
+        this.claims = claims;
         this.clock = clock;
         this.cliCommand = cliCommand;
     }
@@ -120,9 +132,30 @@ public class InboxProcessor {
      * @param stopping whether the worker is shutting down (checked before anything is started)
      */
     public Result process(InboxWork work, BooleanSupplier stopping) {
+        Result result = claimAndScore(work, stopping);
+        InboxWork last = result.work();
+        if (last.claim() != null && RELEASING.contains(result.outcome())) {
+            try {
+                claims.release(last.claim());
+            }
+            catch (RuntimeException ex) {
+                log.warn("inbox {}: cannot give up the claim of {}: {}", last.definition(), last.fileName(),
+                        ex.getMessage());
+            }
+        }
+        return result;
+    }
+
+    private Result claimAndScore(InboxWork work, BooleanSupplier stopping) {
         InboxWork claimedWork;
         try {
-            claimedWork = work.claimed() ? work : claim(work).orElse(null);
+            if (work.claim() != null) {
+                // deferred earlier, still under this worker's claim
+                claimedWork = claims.holds(work.claim()) ? work : null;
+            }
+            else {
+                claimedWork = work.claimed() ? claimInProcessing(work).orElse(null) : claim(work).orElse(null);
+            }
         }
         catch (IOException ex) {
             log.warn("inbox {}: cannot claim {}: {}", work.definition(), work.file(), ex.getMessage());
@@ -145,18 +178,73 @@ public class InboxProcessor {
         }
     }
 
+    /**
+     * Claims a waiting file: first in the database (the insert that wins the key claims it, for
+     * the whole cluster), then by the rename into {@code .processing/}.
+     */
     private Optional<InboxWork> claim(InboxWork work) throws IOException {
         Path waiting = work.file();
-        Optional<Path> claimed = work.inbox().claim(waiting);
-        // Whatever happened, the name may be taken again by a later scan: the file left, or must be tried later.
-        intake.forget(work, waiting);
-        if (claimed.isEmpty()) {
-            log.debug("inbox {}: {} not claimed (gone, or a file of that name is still being processed)",
-                    work.definition(), waiting.getFileName());
+        try {
+            Optional<InboxClaims.Claim> claim;
+            try {
+                claim = claims.claim(work.inbox(), waiting);
+            }
+            catch (NoSuchFileException gone) {
+                claim = Optional.empty();
+            }
+            if (claim.isEmpty()) {
+                log.debug("inbox {}: {} not claimed (gone, or another worker holds it)", work.definition(),
+                        waiting.getFileName());
+                return Optional.empty();
+            }
+            Optional<Path> claimed;
+            try {
+                claimed = work.inbox().claim(waiting);
+            }
+            catch (IOException | RuntimeException ex) {
+                claims.release(claim.get());
+                throw ex;
+            }
+            if (claimed.isEmpty()) {
+                claims.release(claim.get());
+                log.debug("inbox {}: {} not claimed (gone, or a file of that name is still being processed)",
+                        work.definition(), waiting.getFileName());
+                return Optional.empty();
+            }
+            log.info("inbox {}: claimed {}", work.definition(), waiting.getFileName());
+            return Optional.of(work.claimedAs(claimed.get()).withClaim(claim.get()));
+        }
+        finally {
+            // Whatever happened, the name may be taken again by a later scan: the file left, or must be tried later.
+            intake.forget(work, waiting);
+        }
+    }
+
+    /**
+     * Claims a file found in {@code .processing/} (left by a worker that stopped or died): only
+     * when nobody holds it, or its holder is dead.
+     */
+    private Optional<InboxWork> claimInProcessing(InboxWork work) throws IOException {
+        try {
+            return claims.claim(work.inbox(), work.file()).map(work::withClaim);
+        }
+        catch (NoSuchFileException gone) {
             return Optional.empty();
         }
-        log.info("inbox {}: claimed {}", work.definition(), waiting.getFileName());
-        return Optional.of(work.claimedAs(claimed.get()));
+    }
+
+    /**
+     * Whether this worker may still move the file: false when it lost its claim (paused past its
+     * lease, and another worker took the file over), in which case it stands down.
+     */
+    private boolean stillHeld(InboxWork work) {
+        if (work.claim() == null || claims.holds(work.claim())) {
+            return true;
+        }
+        log.warn("inbox {}: {}: this worker lost its claim of the file (it was paused past its lease and another"
+                + " worker took it over); standing down, the file is left to that worker", work.definition(),
+                work.fileName());
+        return false;
     }
 
     private Result score(InboxWork work, BooleanSupplier stopping) throws IOException {
@@ -194,9 +282,10 @@ public class InboxProcessor {
         if (earlier.isPresent()) {
             return earlierRun(work, inbox, earlier.get());
         }
-        prepared = atPathOfUnfinishedRun(work, prepared);
+        Placed placed = atPathOfUnfinishedRun(work, prepared);
+        prepared = placed.prepared();
         Path claimed = prepared.inputs().get(0).path();
-        InboxWork current = claimed.equals(work.file()) ? work : work.claimedAs(claimed);
+        InboxWork current = placed.work();
         if (stopping.getAsBoolean()) {
             return Result.of(current, Outcome.LEFT_FOR_RESTART, claimed);
         }
@@ -211,6 +300,10 @@ public class InboxProcessor {
         catch (RuntimeException ex) {
             Long executionId = runIndex.executions(prepared.identity()).stream().findFirst().orElse(null);
             return fail(current, executionId, null, RunLogListener.reason(ex));
+        }
+        if (!stillHeld(current)) {
+            return new Result(current, Outcome.STOOD_DOWN, claimed, outcome.executionId(), outcome.status(), null, null,
+                    null, List.of());
         }
         if (outcome.completed()) {
             Path done = inbox.moveToDone(claimed, outcome.executionId(), clock);
@@ -231,6 +324,9 @@ public class InboxProcessor {
     }
 
     private Result earlierRun(InboxWork work, Inbox inbox, RunOutcome earlier) throws IOException {
+        if (!stillHeld(work)) {
+            return Result.of(work, Outcome.STOOD_DOWN, work.file());
+        }
         JobExecution execution = RunIndex.findExecution(jobRepository, earlier.executionId()).orElse(null);
         String earlierInput = null;
         if (execution != null) {
@@ -274,32 +370,42 @@ public class InboxProcessor {
      * A restart reuses the input path its execution was started with. When the file came back
      * under another name (say from {@code failed/x.42.csv}), it takes that path again if it is free.
      */
-    private PreparedRun atPathOfUnfinishedRun(InboxWork work, PreparedRun prepared) throws IOException {
+    private record Placed(InboxWork work, PreparedRun prepared) {
+    }
+
+    private Placed atPathOfUnfinishedRun(InboxWork work, PreparedRun prepared) throws IOException {
         InputFile input = prepared.inputs().get(0);
         Optional<JobExecution> unfinished = runIndex.executions(prepared.identity()).stream().findFirst()
                 .flatMap(id -> RunIndex.findExecution(jobRepository, id))
                 .filter(e -> e.getStatus() != BatchStatus.COMPLETED && e.getStatus() != BatchStatus.ABANDONED);
+        InboxWork here = input.path().equals(work.file()) ? work : work.claimedAs(input.path());
         if (unfinished.isEmpty()) {
-            return prepared;
+            return new Placed(here, prepared);
         }
         String expected = unfinished.get().getJobParameters().getString(RunKeys.inputKey(input.name(), RunKeys.PATH));
         if (expected == null || expected.equals(input.path().toString())) {
-            return prepared;
+            return new Placed(here, prepared);
         }
         Path target = Path.of(expected);
         if (!work.inbox().processing().equals(target.getParent()) || Files.exists(target)) {
-            return prepared;
+            return new Placed(here, prepared);
         }
+        // The claim moves to the new name first, so that no other worker sees the renamed file unclaimed.
+        InboxClaims.Claim claim = work.claim() == null ? null : claims.rename(work.claim(), work.inbox(), input.path(),
+                target);
         Path moved = Files.move(input.path(), target);
         log.info("inbox {}: {} takes back the name {} of execution {}, which it restarts", work.definition(),
                 work.fileName(), moved.getFileName(), unfinished.get().getId());
         InputFile renamed = new InputFile(input.name(), moved, input.sha256(), input.md5(), input.bytes(), input.rows(),
                 input.modifiedMillis());
         runs.discard(prepared);
-        return prepared.withInputs(List.of(renamed));
+        return new Placed(here.claimedAs(moved).withClaim(claim), prepared.withInputs(List.of(renamed)));
     }
 
     private Result reject(InboxWork work, String reason, String fix) throws IOException {
+        if (!stillHeld(work)) {
+            return Result.of(work, Outcome.STOOD_DOWN, work.file());
+        }
         reason = withoutProcessingPath(reason, work);
         Path failed = work.inbox().moveToFailed(work.file(), null);
         String retry = retryCommand(work.inbox(), failed);
@@ -312,6 +418,10 @@ public class InboxProcessor {
     }
 
     private Result fail(InboxWork work, Long executionId, BatchStatus status, String reason) throws IOException {
+        if (!stillHeld(work)) {
+            return new Result(work, Outcome.STOOD_DOWN, work.file(), executionId, status, reason, null, null,
+                    List.of());
+        }
         reason = withoutProcessingPath(reason, work);
         Path failed = work.inbox().moveToFailed(work.file(), executionId);
         String retry = retryCommand(work.inbox(), failed);

@@ -13,10 +13,15 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.retry.RetryException;
+import org.springframework.core.retry.RetryPolicy;
+import org.springframework.core.retry.RetryTemplate;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.besworker.definition.NotifySettings;
@@ -36,6 +41,16 @@ public final class WebhookNotifier implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(WebhookNotifier.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final int ONE_RETRY = 1;
+    /**
+     * One retry, 2 s later, of a post that failed for a reason that may pass (no connection,
+     * 5xx, 429); an interrupted wait ends the delivery.
+     */
+    private static final RetryTemplate RETRY = new RetryTemplate(RetryPolicy.builder()
+            .maxRetries(ONE_RETRY)
+            .delay(Duration.ofSeconds(2))
+            .predicate(ex -> ex instanceof Undelivered undelivered && undelivered.retryable)
+            .build());
 
     private final NotifySettings global;
     private final Duration timeout;
@@ -55,11 +70,10 @@ public final class WebhookNotifier implements AutoCloseable {
             Redactor.register(global.webhook().toString());
         }
         this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NORMAL).build();
-        this.sender = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(1000), runnable -> {
-            Thread thread = new Thread(runnable, "webhook");
-            thread.setDaemon(true);
-            return thread;
-        }, (runnable, executor) -> {
+        CustomizableThreadFactory threads = new CustomizableThreadFactory("webhook-");
+        threads.setDaemon(true);
+        this.sender = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(1000), threads,
+                (runnable, executor) -> {
             failed.incrementAndGet();
             log.warn("webhook queue full; a notification was dropped");
         });
@@ -100,51 +114,60 @@ public final class WebhookNotifier implements AutoCloseable {
 
     private void deliver(URI target, byte[] body, Notification notification) {
         String where = describe(target);
-        for (int attempt = 1; attempt <= 2; attempt++) {
-            try {
-                HttpResponse<Void> response = http.send(HttpRequest.newBuilder(target).timeout(timeout)
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.discarding());
-                if (response.statusCode() / 100 == 2) {
-                    delivered.incrementAndGet();
-                    log.debug("webhook {}: {} for {} delivered", where, notification.outcome(), notification.file());
-                    return;
-                }
-                log.warn("webhook {} answered HTTP {} to the {} notification of {}{}", where, response.statusCode(),
-                        notification.outcome(), notification.file(), attempt == 1 ? "; trying once more" : "");
-                if (response.statusCode() / 100 == 4 && response.statusCode() != 429) {
-                    break;
-                }
-            }
-            catch (IOException ex) {
-                log.warn("webhook {} could not be reached for the {} notification of {} ({}){}", where,
-                        notification.outcome(), notification.file(),
-                        Redactor.scrub(ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage()),
-                        attempt == 1 ? "; trying once more" : "");
-            }
-            catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            catch (RuntimeException ex) {
-                log.warn("webhook {}: {}", where, Redactor.scrub(String.valueOf(ex.getMessage())));
-                break;
-            }
-            if (attempt == 1 && !sleep(Duration.ofSeconds(2))) {
-                break;
-            }
+        AtomicInteger attempts = new AtomicInteger();
+        try {
+            RETRY.execute(() -> {
+                boolean last = attempts.incrementAndGet() > ONE_RETRY;
+                post(target, body, notification, where, last);
+                return null;
+            });
+            delivered.incrementAndGet();
+            log.debug("webhook {}: {} for {} delivered", where, notification.outcome(), notification.file());
         }
-        failed.incrementAndGet();
+        catch (RetryException ex) {
+            if (ex.getLastException() instanceof InterruptedException || Thread.currentThread().isInterrupted()) {
+                Thread.currentThread().interrupt();
+            }
+            else if (!(ex.getLastException() instanceof Undelivered)) {
+                log.warn("webhook {}: {}", where, Redactor.scrub(String.valueOf(ex.getLastException().getMessage())));
+            }
+            failed.incrementAndGet();
+        }
     }
 
-    private static boolean sleep(Duration duration) {
+    /** One post; throws {@link Undelivered} (logged here, retryable or not) unless the webhook took it. */
+    private void post(URI target, byte[] body, Notification notification, String where, boolean last)
+            throws InterruptedException {
         try {
-            Thread.sleep(duration.toMillis());
-            return true;
+            HttpResponse<Void> response = http.send(HttpRequest.newBuilder(target).timeout(timeout)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.discarding());
+            int status = response.statusCode();
+            if (status / 100 == 2) {
+                return;
+            }
+            // A 4xx other than 429 (too many requests) will be refused again.
+            boolean retryable = status / 100 != 4 || status == 429;
+            log.warn("webhook {} answered HTTP {} to the {} notification of {}{}", where, status,
+                    notification.outcome(), notification.file(), retryable && !last ? "; trying once more" : "");
+            throw new Undelivered(retryable);
         }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            return false;
+        catch (IOException ex) {
+            log.warn("webhook {} could not be reached for the {} notification of {} ({}){}", where,
+                    notification.outcome(), notification.file(),
+                    Redactor.scrub(ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage()),
+                    last ? "" : "; trying once more");
+            throw new Undelivered(true);
+        }
+    }
+
+    /** A post the webhook did not take; already logged. */
+    private static final class Undelivered extends RuntimeException {
+        private final boolean retryable;
+
+        Undelivered(boolean retryable) {
+            super(null, null, false, false);
+            this.retryable = retryable;
         }
     }
 

@@ -20,6 +20,7 @@ import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 import dev.besworker.pipeline.ExecutionGuard;
 import dev.besworker.pipeline.OwnedExecutionException;
@@ -61,11 +62,9 @@ public class ExecutionOwners implements ExecutionGuard, JobExecutionListener, Au
         this.jobRepository = jobRepository;
         this.jobOperator = jobOperator;
         this.heartbeat = heartbeat;
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "owner-heartbeat");
-            thread.setDaemon(true);
-            return thread;
-        });
+        CustomizableThreadFactory threads = new CustomizableThreadFactory("owner-heartbeat-");
+        threads.setDaemon(true);
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(threads);
         long millis = heartbeat.toMillis();
         scheduler.scheduleWithFixedDelay(this::beat, millis, millis, TimeUnit.MILLISECONDS);
     }

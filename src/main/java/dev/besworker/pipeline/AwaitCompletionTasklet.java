@@ -15,6 +15,7 @@ import dev.besworker.bes.BesJobState;
 import dev.besworker.bes.BesJobStatus;
 import dev.besworker.definition.JobDefinition;
 import dev.besworker.definition.PollSettings;
+import dev.besworker.definition.Units;
 import dev.besworker.secrets.Redactor;
 
 /**
@@ -67,14 +68,14 @@ class AwaitCompletionTasklet extends ScoringTasklet implements AutoCloseable {
             Duration elapsed = Duration.between(startedAt, Instant.now());
             if (status.state() != last) {
                 log.info("BES job {}: {} -> {} after {} ({} polls)", jobId, last == null ? "started" : last,
-                        status.state(), Progress.seconds(elapsed), polls);
+                        status.state(), Units.format(elapsed), polls);
                 last = status.state();
                 state.put(RunKeys.BES_LAST_STATE, last.name());
                 lastLogged = Instant.now();
             }
             else if (Duration.between(lastLogged, Instant.now()).compareTo(QUIET_LOG_INTERVAL) >= 0) {
                 log.info("BES job {}: still {} after {} ({} polls, next in {})", jobId, last,
-                        Progress.seconds(elapsed), polls, Progress.seconds(interval));
+                        Units.format(elapsed), polls, Units.format(interval));
                 lastLogged = Instant.now();
             }
             switch (status.state()) {
@@ -98,7 +99,7 @@ class AwaitCompletionTasklet extends ScoringTasklet implements AutoCloseable {
                 cancelQuietly(jobId);
                 forget(state);
                 throw new RemoteJobException("BES job " + jobId + " did not finish within the poll timeout of "
-                        + Progress.seconds(poll.timeout()) + " (still " + last + "); it was cancelled. "
+                        + Units.format(poll.timeout()) + " (still " + last + "); it was cancelled. "
                         + "Restart to submit it again, or raise poll.timeout in the definition");
             }
             Duration wait = interval.compareTo(Duration.between(now, deadline)) < 0 ? interval

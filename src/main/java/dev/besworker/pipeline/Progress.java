@@ -5,6 +5,7 @@ import java.util.Locale;
 
 import org.slf4j.Logger;
 
+import dev.besworker.definition.Units;
 import dev.besworker.staging.TransferListener;
 
 /**
@@ -54,17 +55,7 @@ final class Progress implements TransferListener {
     }
 
     private String elapsed(long now) {
-        return seconds(Duration.ofNanos(now - started));
-    }
-
-    static String seconds(Duration duration) {
-        long millis = duration.toMillis();
-        if (millis < 60_000) {
-            return String.format(Locale.ROOT, "%.1fs", millis / 1000.0);
-        }
-        long seconds = millis / 1000;
-        return seconds >= 3600 ? String.format(Locale.ROOT, "%dh%02dm%02ds", seconds / 3600, seconds / 60 % 60, seconds % 60)
-                : String.format(Locale.ROOT, "%dm%02ds", seconds / 60, seconds % 60);
+        return Units.format(Duration.ofNanos(now - started));
     }
 
     private static String percent(long done, long total) {

@@ -13,6 +13,7 @@ import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.step.StepExecution;
 
+import dev.besworker.definition.Units;
 import dev.besworker.secrets.Redactor;
 
 /**
@@ -37,7 +38,7 @@ public class RunLogListener implements JobExecutionListener {
                 : Duration.between(execution.getStartTime(), execution.getEndTime());
         String reason = firstFailure(execution).map(RunLogListener::reason)
                 .map(r -> ": " + r).orElse("");
-        log.info("execution {}: {} after {}{}", execution.getId(), execution.getStatus(), Progress.seconds(took), reason);
+        log.info("execution {}: {} after {}{}", execution.getId(), execution.getStatus(), Units.format(took), reason);
         MDC.remove("execution");
     }
 

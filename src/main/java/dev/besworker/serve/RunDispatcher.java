@@ -10,12 +10,14 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,9 +28,11 @@ import dev.besworker.intake.InboxWork;
 
 /**
  * The run queue of {@code serve}: work waits here, first come first served, until a slot is free
- * both worker-wide ({@code besworker.max-concurrent-jobs}) and for its definition
- * ({@code max-concurrent-jobs:} in the definition); then it runs on one of the dispatcher's
- * own threads (as many as the worker-wide limit). A run occupies its slot from the claim of its
+ * both worker-wide ({@code besworker.max-concurrent-jobs}, this worker's threads) and for its
+ * definition ({@code max-concurrent-jobs:} in the definition, counted across every worker of the
+ * cluster through {@link SharedLimits}); then it runs on one of the dispatcher's own threads (as
+ * many as the worker-wide limit). Work is an inbox file, or the restart of an execution (one left
+ * by a worker that died, or one an operator restarts). A run occupies its slot from the claim of its
  * file to the file's final move, because {@code ScoringRuns.run} works in the calling thread.
  * <p>
  * Waiting files stay in their inbox until they get a slot: when the dispatcher stops (shutdown),
@@ -50,17 +54,50 @@ public final class RunDispatcher {
         void finished(Result result);
     }
 
-    /** Inbox work, or (work null) another task of a definition that takes a slot: a restart asked for by an operator. */
-    private record Pending(InboxWork work, String definition, Runnable task, Instant notBefore) {
+    /** Restarts an execution (through the normal restart path) in the calling thread. */
+    @FunctionalInterface
+    public interface Restarter {
+        void restart(long executionId, BooleanSupplier stopping);
+    }
 
-        Pending(InboxWork work, Instant notBefore) {
-            this(work, work.definition(), null, notBefore);
+    /** Run slots of limited definitions, shared by the workers of a cluster. */
+    public interface SharedLimits {
+
+        /** Takes one of the definition's {@code limit} slots, if one is free. */
+        OptionalInt acquire(String definition, int limit);
+
+        /** Gives a slot back. */
+        void release(String definition, int slot);
+
+        /** No sharing: only this worker's own counts apply. */
+        SharedLimits NONE = new SharedLimits() {
+            @Override
+            public OptionalInt acquire(String definition, int limit) {
+                return OptionalInt.of(-1);
+            }
+
+            @Override
+            public void release(String definition, int slot) {
+            }
+        };
+    }
+
+    /** Queued work: an inbox file, or (work null) the restart of an execution. */
+    private record Pending(InboxWork work, Long restartId, String definition, Instant notBefore) {
+
+        String describe() {
+            return work != null ? work.fileName() : "execution " + restartId;
         }
+    }
+
+    private record Picked(Pending pending, int slot) {
     }
 
     private final int globalLimit;
     private final Map<String, Integer> limits;
     private final Processor processor;
+    private final Restarter restarter;
+    private final SharedLimits shared;
     private final Listener listener;
     private final Clock clock;
     private final Duration retryDelay;
@@ -68,6 +105,9 @@ public final class RunDispatcher {
     private final Object lock = new Object();
     private final Deque<Pending> queue = new ArrayDeque<>();
     private final Set<Path> queuedFiles = new HashSet<>();
+    private final Set<Path> runningFiles = new HashSet<>();
+    private final Set<Long> restarts = new HashSet<>();
+    private final Map<Long, Runnable> afterRestart = new HashMap<>();
     private final Map<String, Integer> running = new HashMap<>();
     private final Map<String, Integer> peaks = new HashMap<>();
     private int runningTotal;
@@ -79,26 +119,26 @@ public final class RunDispatcher {
 
     /**
      * @param globalLimit runs at once over all definitions
-     * @param limits runs at once per definition (definitions not named have only the global limit)
+     * @param limits runs at once per definition, across the cluster (definitions not named have only
+     *     the global limit)
+     * @param shared the slots of limited definitions shared by the cluster ({@link SharedLimits#NONE}: one worker)
      * @param processor scores a work item
+     * @param restarter restarts an execution
      * @param listener hears of each result
      * @param clock the clock for retry delays
      * @param retryDelay how long deferred work waits before it is tried again
      */
-    public RunDispatcher(int globalLimit, Map<String, Integer> limits, Processor processor, Listener listener,
-            Clock clock, Duration retryDelay) {
+    public RunDispatcher(int globalLimit, Map<String, Integer> limits, SharedLimits shared, Processor processor,
+            Restarter restarter, Listener listener, Clock clock, Duration retryDelay) {
         this.globalLimit = globalLimit;
         this.limits = Map.copyOf(limits);
+        this.shared = shared;
         this.processor = processor;
+        this.restarter = restarter;
         this.listener = listener;
         this.clock = clock;
         this.retryDelay = retryDelay;
-        AtomicInteger threads = new AtomicInteger();
-        this.workers = Executors.newFixedThreadPool(globalLimit, runnable -> {
-            Thread thread = new Thread(runnable, "run-" + threads.incrementAndGet());
-            thread.setDaemon(false);
-            return thread;
-        });
+        this.workers = Executors.newFixedThreadPool(globalLimit, new CustomizableThreadFactory("run-"));
         this.loop = new Thread(this::dispatch, "dispatcher");
         this.loop.setDaemon(true);
     }
@@ -121,25 +161,50 @@ public final class RunDispatcher {
             if (!queuedFiles.add(work.file())) {
                 return;
             }
-            queue.addLast(new Pending(work, notBefore));
+            queue.addLast(new Pending(work, null, work.definition(), notBefore));
             lock.notifyAll();
         }
     }
 
     /**
-     * Queues a task of {@code definition} (the console's restart of an execution): it waits for a
-     * slot like inbox work, worker-wide and for its definition, and runs on a dispatcher thread.
+     * Queues the restart of an execution, under the same limits as inbox work (an execution
+     * queued or restarting already is not queued twice).
      *
-     * @return false if serve is stopping and the task was not queued
+     * @param definition the definition the execution ran with
      */
-    public boolean submitRestart(String definition, Runnable restart) {
+    public void submitRestart(long executionId, String definition) {
         synchronized (lock) {
-            if (stopping) {
+            if (stopping || !restarts.add(executionId)) {
+                return;
+            }
+            queue.addLast(new Pending(null, executionId, definition, clock.instant()));
+            lock.notifyAll();
+        }
+    }
+
+    /**
+     * Like {@link #submitRestart(long, String)}, for the console: {@code after} runs once the
+     * restart has run (however it ended), in its slot's thread, so that the console can record
+     * the outcome.
+     *
+     * @return false if the restart was not queued: serve is stopping, or it is queued or running already
+     */
+    public boolean submitRestart(long executionId, String definition, Runnable after) {
+        synchronized (lock) {
+            if (stopping || !restarts.add(executionId)) {
                 return false;
             }
-            queue.addLast(new Pending(null, definition, restart, clock.instant()));
+            afterRestart.put(executionId, after);
+            queue.addLast(new Pending(null, executionId, definition, clock.instant()));
             lock.notifyAll();
             return true;
+        }
+    }
+
+    /** Whether a file is queued or being scored by this worker. */
+    public boolean holds(Path file) {
+        synchronized (lock) {
+            return queuedFiles.contains(file) || runningFiles.contains(file);
         }
     }
 
@@ -188,6 +253,8 @@ public final class RunDispatcher {
             }
             queue.clear();
             queuedFiles.clear();
+            restarts.clear();
+            afterRestart.clear();
             lock.notifyAll();
         }
     }
@@ -210,7 +277,7 @@ public final class RunDispatcher {
 
     private void dispatch() {
         while (true) {
-            Pending next;
+            Picked next;
             synchronized (lock) {
                 try {
                     while ((next = pick()) == null) {
@@ -223,43 +290,65 @@ public final class RunDispatcher {
                 catch (InterruptedException ex) {
                     return;
                 }
-                String definition = next.definition();
+                String definition = next.pending().definition();
+                if (next.pending().work() != null) {
+                    runningFiles.add(next.pending().work().file());
+                }
                 runningTotal++;
                 int now = running.merge(definition, 1, Integer::sum);
                 peakTotal = Math.max(peakTotal, runningTotal);
                 peaks.merge(definition, now, Math::max);
             }
-            Pending work = next;
+            Picked work = next;
             workers.execute(() -> run(work));
         }
     }
 
-    /** The first queued work whose time has come and whose definition has a free slot. Holds the lock. */
-    private Pending pick() {
+    /**
+     * The first queued work whose time has come and whose definition has a free slot, here and,
+     * for a limited definition, in the cluster. Holds the lock.
+     */
+    private Picked pick() {
         if (stopping || runningTotal >= globalLimit) {
             return null;
         }
         Instant now = clock.instant();
+        Set<String> full = new HashSet<>();
         for (Iterator<Pending> it = queue.iterator(); it.hasNext();) {
             Pending pending = it.next();
             String definition = pending.definition();
-            int limit = Math.min(globalLimit, limits.getOrDefault(definition, globalLimit));
-            if (!pending.notBefore().isAfter(now) && running.getOrDefault(definition, 0) < limit) {
-                it.remove();
-                if (pending.work() != null) {
-                    queuedFiles.remove(pending.work().file());
-                }
-                return pending;
+            Integer limit = limits.get(definition);
+            int here = limit == null ? globalLimit : Math.min(globalLimit, limit);
+            if (pending.notBefore().isAfter(now) || running.getOrDefault(definition, 0) >= here
+                    || full.contains(definition)) {
+                continue;
             }
+            int slot = -1;
+            if (limit != null) {
+                OptionalInt taken = acquireShared(definition, limit);
+                if (taken.isEmpty()) {
+                    // every slot is taken in the cluster: try again within a second
+                    full.add(definition);
+                    continue;
+                }
+                slot = taken.getAsInt();
+            }
+            it.remove();
+            if (pending.work() != null) {
+                queuedFiles.remove(pending.work().file());
+            }
+            return new Picked(pending, slot);
         }
         return null;
     }
 
-    private void release(String definition) {
-        synchronized (lock) {
-            runningTotal--;
-            running.merge(definition, -1, Integer::sum);
-            lock.notifyAll();
+    private OptionalInt acquireShared(String definition, int limit) {
+        try {
+            return shared.acquire(definition, limit);
+        }
+        catch (RuntimeException ex) {
+            log.warn("{}: cannot take a run slot in the repository: {}; trying again", definition, ex.getMessage());
+            return OptionalInt.empty();
         }
     }
 
@@ -272,30 +361,53 @@ public final class RunDispatcher {
         return wait;
     }
 
-    private void run(Pending pending) {
-        if (pending.task() != null) {
-            try {
-                pending.task().run();
-            }
-            catch (RuntimeException | Error ex) {
-                log.error("{}: a queued restart failed: {}", pending.definition(), ex.toString(), ex);
-            }
-            finally {
-                release(pending.definition());
-            }
-            return;
-        }
+    private void run(Picked picked) {
+        Pending pending = picked.pending();
         InboxWork work = pending.work();
         Result result = null;
+        Runnable after = null;
         try {
-            result = processor.process(work, this::stopping);
+            if (work == null) {
+                restarter.restart(pending.restartId(), this::stopping);
+            }
+            else {
+                result = processor.process(work, this::stopping);
+            }
         }
         catch (RuntimeException | Error ex) {
-            log.error("inbox {}: {} could not be processed; it stays where it is: {}", work.definition(),
-                    work.fileName(), ex.toString(), ex);
+            log.error("{}: {} could not be processed; it stays where it is: {}", pending.definition(),
+                    pending.describe(), ex.toString(), ex);
         }
         finally {
-            release(work.definition());
+            if (picked.slot() >= 0) {
+                try {
+                    shared.release(pending.definition(), picked.slot());
+                }
+                catch (RuntimeException ex) {
+                    log.warn("{}: cannot give run slot {} back: {}; it is freed when this worker stops",
+                            pending.definition(), picked.slot(), ex.getMessage());
+                }
+            }
+            synchronized (lock) {
+                runningTotal--;
+                running.merge(pending.definition(), -1, Integer::sum);
+                if (work != null) {
+                    runningFiles.remove(work.file());
+                }
+                else {
+                    restarts.remove(pending.restartId());
+                    after = afterRestart.remove(pending.restartId());
+                }
+                lock.notifyAll();
+            }
+        }
+        if (after != null) {
+            try {
+                after.run();
+            }
+            catch (RuntimeException ex) {
+                log.warn("after the restart of execution {}: {}", pending.restartId(), ex.toString());
+            }
         }
         if (result == null) {
             return;
@@ -307,7 +419,7 @@ public final class RunDispatcher {
             listener.finished(result);
         }
         catch (RuntimeException ex) {
-            log.warn("after {}: {}", work.fileName(), ex.toString());
+            log.warn("after {}: {}", pending.describe(), ex.toString());
         }
     }
 }

@@ -1,8 +1,8 @@
 package dev.besworker.serve;
 
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +11,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.ToIntFunction;
 
 import org.slf4j.Logger;
@@ -21,10 +23,13 @@ import org.springframework.scheduling.support.CronTrigger;
 import dev.besworker.definition.ScheduleSettings;
 
 /**
- * Fires the definitions' schedules. A firing releases the files waiting in the definition's
- * inbox (see {@code InboxFileFilters.ScheduleGate}). At start-up, a time that was due while the
- * worker was down is made up by one firing right away when the definition says
- * {@code catch-up: true}, however many times were missed.
+ * Fires the definitions' schedules, once per cluster: every worker's timer goes off at each time,
+ * and the worker whose record of that time goes into the database first ({@link ScheduleState})
+ * fires it. A firing releases the files waiting in the definition's inbox (see
+ * {@code InboxFileFilters.ScheduleGate}); the other workers release the files waiting in their
+ * view of the inbox too, without firing, so that the files are shared out (each is claimed by one
+ * worker). At start-up, a time that was due while no worker was up is made up by one firing right
+ * away when the definition says {@code catch-up: true}, however many times were missed.
  */
 public final class ScheduleRunner {
 
@@ -78,22 +83,67 @@ public final class ScheduleRunner {
             Optional<Instant> last = state.last(definition);
             Optional<ZonedDateTime> missed = last.flatMap(l -> ScheduleState.missed(schedule, l, now));
             if (missed.isPresent() && schedule.catchUp()) {
-                log.info("schedule {}: {} was missed while the worker was down; catching up once now", definition,
-                        missed.get());
-                fire(definition, Trigger.CATCH_UP);
+                // Keyed on the first missed time: workers starting together catch it up once.
+                if (state.claim(definition, missed.get().toInstant(), now, ScheduleState.Kind.CATCH_UP, now)) {
+                    log.info("schedule {}: {} was missed while no worker was up; catching up once now", definition,
+                            missed.get());
+                    fire(definition, Trigger.CATCH_UP, now);
+                }
+                else {
+                    log.info("schedule {}: {} was missed; another worker catches it up", definition, missed.get());
+                }
             }
             else {
-                missed.ifPresent(m -> log.info("schedule {}: {} was missed while the worker was down; not caught up"
+                missed.ifPresent(m -> log.info("schedule {}: {} was missed while no worker was up; not caught up"
                         + " (catch-up: false); the next time is as usual", definition, m));
                 if (last.isEmpty() || missed.isPresent()) {
                     // Watched from now on: a time missed before this start is never caught up later.
-                    record(definition, now);
+                    state.claim(definition, now, now, ScheduleState.Kind.WATCH, now);
                 }
             }
-            futures.add(scheduler.schedule(() -> fire(definition, Trigger.CRON),
-                    new CronTrigger(schedule.cron(), schedule.zone())));
+            futures.add(scheduleOnce(definition, schedule, at -> onTime(definition, at)));
             log.info("schedule {}: \"{}\" in {}", definition, schedule.cron(), schedule.zone());
         });
+    }
+
+    /**
+     * Runs a task at each time of a cron, on one worker of the cluster only (the daily purge).
+     *
+     * @param name the name its firings are recorded under
+     */
+    public synchronized void addClusterTask(String name, String cron, ZoneId zone, Runnable task) {
+        futures.add(scheduleOnce(name, new ScheduleSettings(cron, zone, false), at -> {
+            if (state.claim(name, at, at, ScheduleState.Kind.CRON, clock.instant())) {
+                task.run();
+            }
+            else {
+                log.debug("{}: the time {} was taken by another worker", name, at);
+            }
+        }));
+    }
+
+    /**
+     * Schedules {@code action} at each time of the cron; the action gets the time as the cron
+     * gives it (the same on every worker), not the moment this worker's timer went off.
+     */
+    private ScheduledFuture<?> scheduleOnce(String name, ScheduleSettings schedule,
+            Consumer<Instant> action) {
+        CronTrigger cron = new CronTrigger(schedule.cron(), schedule.zone());
+        AtomicReference<Instant> due = new AtomicReference<>();
+        // The scheduler asks for the next time before it schedules each run, and runs one at a time.
+        org.springframework.scheduling.Trigger remembering = context -> {
+            Instant next = cron.nextExecution(context);
+            due.set(next);
+            return next;
+        };
+        return scheduler.schedule(() -> {
+            try {
+                action.accept(due.get());
+            }
+            catch (RuntimeException ex) {
+                log.warn("schedule {}: {}", name, ex.toString());
+            }
+        }, remembering);
     }
 
     /** Cancels every schedule. */
@@ -107,9 +157,19 @@ public final class ScheduleRunner {
         return List.copyOf(firings);
     }
 
-    private void fire(String definition, Trigger trigger) {
-        Instant at = clock.instant();
-        record(definition, at);
+    private void onTime(String definition, Instant scheduledAt) {
+        if (state.claim(definition, scheduledAt, scheduledAt, ScheduleState.Kind.CRON, clock.instant())) {
+            fire(definition, Trigger.CRON, clock.instant());
+        }
+        else {
+            // Fired by another worker: the files waiting here are released all the same, for this worker to share.
+            int released = release.applyAsInt(definition);
+            log.debug("schedule {}: {} fired on another worker; {} file(s) released here too", definition, scheduledAt,
+                    released);
+        }
+    }
+
+    private void fire(String definition, Trigger trigger, Instant at) {
         int released = release.applyAsInt(definition);
         Firing firing = new Firing(definition, trigger, at, released);
         firings.add(firing);
@@ -120,16 +180,6 @@ public final class ScheduleRunner {
         }
         catch (RuntimeException ex) {
             log.warn("schedule {}: {}", definition, ex.toString());
-        }
-    }
-
-    private void record(String definition, Instant at) {
-        try {
-            state.record(definition, at);
-        }
-        catch (IOException ex) {
-            log.warn("schedule {}: cannot record its firing time ({}); a restart may catch it up again", definition,
-                    ex.getMessage());
         }
     }
 }

@@ -1,25 +1,32 @@
 package dev.besworker.serve;
 
-import java.io.IOException;
 import java.time.Clock;
+import java.util.List;
+import java.util.UUID;
+
+import javax.sql.DataSource;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.health.contributor.HealthContributor;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.integration.config.EnableIntegration;
 import org.springframework.integration.dsl.context.IntegrationFlowContext;
+import org.springframework.integration.jdbc.metadata.JdbcMetadataStore;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.TaskScheduler;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 import dev.besworker.WorkerProperties;
 import dev.besworker.definition.NotifySettings;
+import dev.besworker.intake.InboxClaims;
 import dev.besworker.intake.InboxIntake;
 import dev.besworker.intake.InboxProcessor;
+import dev.besworker.intake.WorkerLiveness;
 import dev.besworker.notify.WebhookNotifier;
 import dev.besworker.ops.ExecutionOwners;
 import dev.besworker.pipeline.RunIndex;
@@ -32,6 +39,7 @@ import dev.besworker.pipeline.ScoringRuns;
  */
 @Configuration(proxyBeanMethods = false)
 @EnableIntegration
+@EnableConfigurationProperties(ServeClusterProperties.class)
 public class ServeConfiguration {
 
     @Bean
@@ -66,10 +74,58 @@ public class ServeConfiguration {
         return new InboxIntake(flows, properties.inboxPollInterval(), serveClock);
     }
 
+    /**
+     * This worker among the workers of its repository.
+     * TODO(scaleout): cluster's WorkerIdentity and lease, once in main; until then a worker holds
+     * every other instance id for dead, which is right for one worker only.
+     */
+    @Bean
+    WorkerLiveness workerLiveness() {
+        String self = UUID.randomUUID().toString();
+        return new WorkerLiveness() {
+            @Override
+            public String self() {
+                return self;
+            }
+
+            @Override
+            public boolean isLive(String instanceId) {
+                return self.equals(instanceId);
+            }
+        };
+    }
+
+    /**
+     * Claims of inbox files: Spring Integration's JDBC metadata store on the job repository,
+     * created here rather than as a bean so that each of its statements commits by itself (no
+     * transactional proxy around it), and a claim is visible to the other workers at once.
+     */
+    @Bean
+    InboxClaims inboxClaims(DataSource dataSource, WorkerLiveness workerLiveness, Clock serveClock) {
+        JdbcMetadataStore store = new JdbcMetadataStore(dataSource);
+        store.setTablePrefix("BES_WORKER_");
+        store.setRegion("INBOX_CLAIM");
+        store.afterPropertiesSet();
+        return new InboxClaims(store, workerLiveness, serveClock);
+    }
+
+    @Bean
+    ClusterSlots clusterSlots(JdbcTemplate jdbcTemplate, WorkerLiveness workerLiveness, Clock serveClock) {
+        return new ClusterSlots(jdbcTemplate, workerLiveness, serveClock);
+    }
+
+    /** TODO(scaleout): orphans from cluster's ExecutionOwners.orphans(), once in main. */
+    @Bean
+    ServeCluster serveCluster(InboxClaims inboxClaims, ClusterSlots clusterSlots,
+            ServeClusterProperties serveClusterProperties) {
+        return new ServeCluster(inboxClaims, clusterSlots, List::of, serveClusterProperties.scanInterval());
+    }
+
     @Bean
     InboxProcessor inboxProcessor(ScoringRuns runs, RunIndex runIndex, JobRepository jobRepository,
-            InboxIntake inboxIntake, Clock serveClock, @Value("${besworker.cli-command:bes-worker}") String cliCommand) {
-        return new InboxProcessor(runs, runIndex, jobRepository, inboxIntake, serveClock, cliCommand);
+            InboxIntake inboxIntake, InboxClaims inboxClaims, Clock serveClock,
+            @Value("${besworker.cli-command:bes-worker}") String cliCommand) {
+        return new InboxProcessor(runs, runIndex, jobRepository, inboxIntake, inboxClaims, serveClock, cliCommand);
     }
 
     @Bean
@@ -85,18 +141,23 @@ public class ServeConfiguration {
         return new Retention(jdbcTemplate, jobRepository, environment, serveClock);
     }
 
+    /** Schedule firings in the repository; a single worker's earlier file of them is taken over once. */
     @Bean
-    ScheduleState scheduleState(WorkerProperties properties) throws IOException {
-        return new ScheduleState(ScheduleState.fileIn(properties.dataDir()));
+    ScheduleState scheduleState(JdbcTemplate jdbcTemplate, WorkerLiveness workerLiveness, WorkerProperties properties) {
+        ScheduleState state = new ScheduleState(jdbcTemplate, workerLiveness.self());
+        state.importFile(ScheduleState.fileIn(properties.dataDir()));
+        return state;
     }
 
     @Bean
     ServeDaemon serveDaemon(ServeDefinitions serveDefinitions, WorkerProperties properties, InboxIntake inboxIntake,
             InboxProcessor inboxProcessor, WebhookNotifier webhookNotifier, ServeMetrics serveMetrics,
             Retention retention, ScheduleState scheduleState, TaskScheduler taskScheduler,
-            ExecutionOwners executionOwners, Clock serveClock) {
+            ExecutionOwners executionOwners, ServeCluster serveCluster, ScoringRuns runs, JobRepository jobRepository,
+            Clock serveClock) {
         return new ServeDaemon(serveDefinitions, properties, inboxIntake, inboxProcessor, webhookNotifier, serveMetrics,
-                retention, scheduleState, taskScheduler, executionOwners, serveClock);
+                retention, scheduleState, taskScheduler, executionOwners, serveCluster, runs, jobRepository,
+                serveClock);
     }
 
     // Health contributors: the bean name less "HealthIndicator"/"HealthContributor" is the name in /actuator/health.

@@ -1,9 +1,11 @@
 package dev.besworker.serve;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,11 +13,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.parameters.JobParameter;
+import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.scheduling.TaskScheduler;
-import org.springframework.scheduling.support.CronTrigger;
 
 import dev.besworker.WorkerProperties;
 import dev.besworker.definition.JobDefinition;
@@ -28,17 +33,26 @@ import dev.besworker.intake.InboxWork;
 import dev.besworker.notify.Notification;
 import dev.besworker.notify.WebhookNotifier;
 import dev.besworker.ops.ExecutionOwners;
+import dev.besworker.pipeline.OwnedExecutionException;
+import dev.besworker.pipeline.RunIndex;
+import dev.besworker.pipeline.RunKeys;
+import dev.besworker.pipeline.ScoringRuns;
+import dev.besworker.pipeline.ScoringRuns.RunOutcome;
 
 /**
  * What {@code serve} does once its context is up: resumes the files a previous worker left in
  * {@code .processing/}, watches the inboxes, fires the schedules, purges daily when configured,
- * and reports each outcome (metrics, webhooks); and, on shutdown, stops in the order that loses
- * nothing: intake first, then the queue, then the running executions (which end STOPPED and
- * resume at the next start).
+ * takes over, every {@code besworker.cluster.scan-interval}, what a dead worker of the cluster
+ * left (its claimed inbox files, its executions), and reports each outcome (metrics, webhooks);
+ * and, on shutdown, stops in the order that loses nothing: intake first, then the queue, then the
+ * running executions (which end STOPPED and resume at the next start, on any worker).
  */
 public final class ServeDaemon {
 
     private static final Logger log = LoggerFactory.getLogger(ServeDaemon.class);
+
+    /** The name the daily purge's times are recorded under, beside the definitions' schedules. */
+    static final String PURGE = "besworker.purge";
 
     private final ServeDefinitions definitions;
     private final WorkerProperties properties;
@@ -50,6 +64,9 @@ public final class ServeDaemon {
     private final ScheduleState scheduleState;
     private final TaskScheduler scheduler;
     private final ExecutionOwners owners;
+    private final ServeCluster cluster;
+    private final ScoringRuns runs;
+    private final JobRepository jobRepository;
     private final Clock clock;
     private final String host = ServeLock.hostName();
     private final AtomicBoolean started = new AtomicBoolean();
@@ -57,11 +74,12 @@ public final class ServeDaemon {
 
     private RunDispatcher dispatcher;
     private ScheduleRunner schedules;
-    private ScheduledFuture<?> purge;
+    private ScheduledFuture<?> scan;
 
     public ServeDaemon(ServeDefinitions definitions, WorkerProperties properties, InboxIntake intake,
             InboxProcessor processor, WebhookNotifier notifier, ServeMetrics metrics, Retention retention,
-            ScheduleState scheduleState, TaskScheduler scheduler, ExecutionOwners owners, Clock clock) {
+            ScheduleState scheduleState, TaskScheduler scheduler, ExecutionOwners owners, ServeCluster cluster,
+            ScoringRuns runs, JobRepository jobRepository, Clock clock) {
         this.definitions = definitions;
         this.properties = properties;
         this.intake = intake;
@@ -72,6 +90,9 @@ public final class ServeDaemon {
         this.scheduleState = scheduleState;
         this.scheduler = scheduler;
         this.owners = owners;
+        this.cluster = cluster;
+        this.runs = runs;
+        this.jobRepository = jobRepository;
         this.clock = clock;
     }
 
@@ -85,8 +106,8 @@ public final class ServeDaemon {
         Map<String, Integer> limits = new LinkedHashMap<>();
         definitions.valid().stream().filter(d -> d.maxConcurrentJobs() != null)
                 .forEach(d -> limits.put(d.name(), d.maxConcurrentJobs()));
-        dispatcher = new RunDispatcher(properties.maxConcurrentJobs(), limits, processor::process, this::finished,
-                clock, Duration.ofSeconds(2));
+        dispatcher = new RunDispatcher(properties.maxConcurrentJobs(), limits, cluster.limits(), processor::process,
+                this::restart, this::finished, clock, Duration.ofSeconds(2));
         metrics.bind(dispatcher);
         metrics.bind(notifier);
         schedules = new ScheduleRunner(scheduler, scheduleState, intake::release, metrics::firing, clock);
@@ -117,28 +138,111 @@ public final class ServeDaemon {
         intake.start();
         schedules.start();
         if (properties.purgeOlderThan() != null) {
-            List<java.nio.file.Path> doneFolders = intake.inboxes().stream().map(Inbox::done).toList();
-            purge = scheduler.schedule(() -> {
+            List<Path> doneFolders = intake.inboxes().stream().map(Inbox::done).toList();
+            // once per cluster: the worker whose record of the time wins purges for all
+            schedules.addClusterTask(PURGE, properties.purgeCron(), ZoneId.systemDefault(), () -> {
                 try {
                     retention.purge(properties.purgeOlderThan(), doneFolders, false);
                 }
                 catch (RuntimeException ex) {
                     log.warn("daily purge failed: {}", ex.getMessage());
                 }
-            }, new CronTrigger(properties.purgeCron()));
-            log.info("purging daily at \"{}\" what is older than {}", properties.purgeCron(),
-                    properties.purgeOlderThan());
+            });
+            log.info("purging daily at \"{}\" what is older than {} (one worker of the cluster does)",
+                    properties.purgeCron(), properties.purgeOlderThan());
         }
+        scan = scheduler.scheduleWithFixedDelay(this::scan, clock.instant().plus(cluster.scanInterval()),
+                cluster.scanInterval());
         log.info("serve: watching {} inbox(es) {}, {} schedule(s), at most {} run(s) at once", watched.size(), watched,
                 definitions.valid().stream().filter(d -> d.schedule() != null).count(),
                 properties.maxConcurrentJobs());
     }
 
+    /** At start-up: the files in .processing/ that no live worker holds are resumed here. */
     private void resume(Inbox inbox) throws IOException {
-        for (java.nio.file.Path file : inbox.claimedFiles()) {
-            log.info("inbox {}: {} was left in {} by an earlier worker; resuming it", inbox.definition(),
-                    file.getFileName(), Inbox.PROCESSING);
-            dispatcher.submit(InboxWork.leftInProcessing(inbox, file));
+        for (Path file : inbox.claimedFiles()) {
+            if (cluster.claims().claimable(inbox, file)) {
+                log.info("inbox {}: {} was left in {} by an earlier worker; resuming it", inbox.definition(),
+                        file.getFileName(), Inbox.PROCESSING);
+                dispatcher.submit(InboxWork.leftInProcessing(inbox, file));
+            }
+        }
+    }
+
+    /**
+     * Takes over what dead workers left: inbox files in {@code .processing/} whose claim is free
+     * or held by a dead worker (their runs resume at their step), and executions whose owner's
+     * lease expired that no inbox file stands for (restarted through the normal restart path).
+     * Both go through the run queue and its limits; the claim (or the restart's take-over) decides
+     * which live worker gets each.
+     */
+    void scan() {
+        if (stopped.get()) {
+            return;
+        }
+        Map<Path, Inbox> processingFolders = new LinkedHashMap<>();
+        for (Inbox inbox : intake.inboxes()) {
+            processingFolders.put(inbox.processing(), inbox);
+            try {
+                for (Path file : inbox.claimedFiles()) {
+                    if (!dispatcher.holds(file) && cluster.claims().claimable(inbox, file)) {
+                        log.info("inbox {}: {} in {} is held by no live worker; taking it over", inbox.definition(),
+                                file.getFileName(), Inbox.PROCESSING);
+                        dispatcher.submit(InboxWork.leftInProcessing(inbox, file));
+                    }
+                }
+            }
+            catch (IOException | RuntimeException ex) {
+                log.warn("inbox {}: cannot look for files left by dead workers: {}", inbox.definition(), ex.getMessage());
+            }
+        }
+        List<Long> orphaned;
+        try {
+            orphaned = cluster.orphans().get();
+        }
+        catch (RuntimeException ex) {
+            log.warn("cannot look for executions left by dead workers: {}", ex.getMessage());
+            return;
+        }
+        for (long id : orphaned) {
+            restartOrphan(id, processingFolders);
+        }
+    }
+
+    private void restartOrphan(long id, Map<Path, Inbox> processingFolders) {
+        JobExecution execution = RunIndex.findExecution(jobRepository, id).orElse(null);
+        if (execution == null) {
+            return;
+        }
+        String definition = execution.getJobParameters().getString(RunKeys.DEFINITION);
+        Path input = null;
+        for (JobParameter<?> parameter : execution.getJobParameters()) {
+            if (parameter.name().startsWith(RunKeys.INPUT_PREFIX) && parameter.name().endsWith(RunKeys.PATH)) {
+                input = Path.of(String.valueOf(parameter.value()));
+            }
+        }
+        if (input != null && processingFolders.containsKey(input.getParent())) {
+            // an inbox file stands for it: the file's take-over restarts it, at the file's claim
+            return;
+        }
+        if (definitions.valid().stream().noneMatch(d -> d.name().equals(definition))) {
+            log.debug("execution {} of definition {}, unknown here, is left to a worker that has it", id, definition);
+            return;
+        }
+        dispatcher.submitRestart(id, definition);
+    }
+
+    private void restart(long executionId, BooleanSupplier stopping) {
+        if (stopping.getAsBoolean()) {
+            return;
+        }
+        try {
+            log.info("execution {} was left by a worker that is gone; restarting it here", executionId);
+            RunOutcome outcome = runs.restart(executionId);
+            log.info("execution {} restarted as execution {}: {}", executionId, outcome.executionId(), outcome.status());
+        }
+        catch (OwnedExecutionException ex) {
+            log.info("execution {}: {}; left to its owner", executionId, ex.getMessage());
         }
     }
 
@@ -167,8 +271,8 @@ public final class ServeDaemon {
                 + " next start");
         intake.stop();
         schedules.stop();
-        if (purge != null) {
-            purge.cancel(false);
+        if (scan != null) {
+            scan.cancel(false);
         }
         dispatcher.stopDispatching();
         boolean idle = false;

@@ -11,6 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,12 +69,9 @@ public final class BlockStager implements ChunkSink, AutoCloseable {
         this.buffers = new ArrayBlockingQueue<>(bufferCount);
         this.expectedBytes = expectedBytes;
         this.progress = progress == null ? TransferListener.NONE : progress;
-        AtomicInteger threadNumber = new AtomicInteger();
-        this.pool = Executors.newFixedThreadPool(concurrency, task -> {
-            Thread thread = new Thread(task, "blob-stage-" + threadNumber.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        CustomizableThreadFactory threads = new CustomizableThreadFactory("blob-stage-");
+        threads.setDaemon(true);
+        this.pool = Executors.newFixedThreadPool(concurrency, threads);
     }
 
     /** The blob the blocks are staged for. */
@@ -161,14 +160,14 @@ public final class BlockStager implements ChunkSink, AutoCloseable {
             try {
                 if (failure.get() == null) {
                     // The id names the block's own MD5: a block staged before under this id holds these very bytes.
-                    byte[] md5 = BlobStaging.md5(buffer, length);
-                    String id = BlobStaging.blockId(HexFormat.of().formatHex(md5), blockSize, blockIndex);
+                    byte[] md5 = Md5.of(buffer, length);
+                    String id = Blocks.id(HexFormat.of().formatHex(md5), blockSize, blockIndex);
                     Long staged = earlier.get(id);
                     if (staged != null && staged == length) {
                         reused.incrementAndGet();
                     }
                     else {
-                        BlobStaging.stageBlock(blob, id, buffer, length, md5);
+                        Blocks.stage(blob, id, buffer, length, md5);
                     }
                     progress.progress(sent.addAndGet(length), expectedBytes);
                 }

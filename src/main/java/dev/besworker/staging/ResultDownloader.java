@@ -117,7 +117,7 @@ public final class ResultDownloader {
             long total = response.headers().firstValueAsLong("Content-Length").orElse(-1);
             Optional<String> md5Header = response.headers().firstValue("Content-MD5").filter(h -> !h.isBlank());
             // Hashing costs as much CPU as the rest of the download: only when there is an MD5 to check.
-            MessageDigest md5 = md5Header.isPresent() ? BlobStaging.md5() : null;
+            MessageDigest md5 = md5Header.isPresent() ? Md5.digest() : null;
             long written = 0;
             // Pieces arrive in small buffers; gathering them into 1 MiB keeps the writes few.
             ByteBuffer pending = ByteBuffer.allocate(BUFFER);

@@ -1,5 +1,10 @@
 package dev.besworker.staging;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+import com.azure.storage.blob.models.BlobStorageException;
+
 import dev.besworker.secrets.Redactor;
 
 /**
@@ -37,5 +42,35 @@ public class TransferException extends RuntimeException {
     /** The HTTP status the storage service answered with, or 0 when there was none. */
     public int httpStatus() {
         return httpStatus;
+    }
+
+    /**
+     * Maps a failure of the storage SDK to a scrubbed {@code TransferException} whose message
+     * starts with {@code what}: the HTTP status, error code and first line of the service's
+     * message; retryable for 5xx, 408, 429 and I/O errors. A {@code TransferException} is
+     * returned as it is.
+     */
+    static TransferException of(String what, RuntimeException ex) {
+        if (ex instanceof TransferException transfer) {
+            return transfer;
+        }
+        if (ex instanceof BlobStorageException storage) {
+            int status = storage.getStatusCode();
+            boolean retryable = status >= 500 || status == 408 || status == 429;
+            String code = storage.getErrorCode() == null ? "" : " " + storage.getErrorCode();
+            String message = storage.getServiceMessage() == null ? "" : ": " + storage.getServiceMessage().lines().findFirst().orElse("");
+            return new TransferException(what + " (HTTP " + status + code + message + ")", retryable, status, ex);
+        }
+        boolean io = ex instanceof UncheckedIOException || hasIoCause(ex);
+        return new TransferException(what + " (" + ex.getClass().getSimpleName() + ": " + ex.getMessage() + ")", io, 0, ex);
+    }
+
+    private static boolean hasIoCause(Throwable ex) {
+        for (Throwable t = ex; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof IOException) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -20,7 +20,6 @@ import dev.besworker.pipeline.RunIndex;
 import dev.besworker.pipeline.RunKeys;
 import dev.besworker.pipeline.RunLogListener;
 import dev.besworker.pipeline.ScoringEnvironment;
-import dev.besworker.pipeline.ScoringRuns;
 import dev.besworker.serve.RunDispatcher;
 import dev.besworker.serve.ServeDaemon;
 import dev.besworker.web.ActionAudit.Action;
@@ -44,7 +43,6 @@ public class ConsoleActions {
     private final JobRepository jobRepository;
     private final JobOperator jobOperator;
     private final ExecutionOwners owners;
-    private final ScoringRuns runs;
     private final ScoringEnvironment environment;
     private final InboxFiles inboxFiles;
     private final ActionAudit audit;
@@ -52,12 +50,11 @@ public class ConsoleActions {
     private final Set<Long> queued = ConcurrentHashMap.newKeySet();
 
     public ConsoleActions(JobRepository jobRepository, JobOperator jobOperator, ExecutionOwners owners,
-            ScoringRuns runs, ScoringEnvironment environment, InboxFiles inboxFiles, ActionAudit audit,
+            ScoringEnvironment environment, InboxFiles inboxFiles, ActionAudit audit,
             ObjectProvider<ServeDaemon> daemon) {
         this.jobRepository = jobRepository;
         this.jobOperator = jobOperator;
         this.owners = owners;
-        this.runs = runs;
         this.environment = environment;
         this.inboxFiles = inboxFiles;
         this.audit = audit;
@@ -123,30 +120,42 @@ public class ConsoleActions {
         }
         long auditId = audit.record(user, Action.RESTART, executionId, target(executionId), Result.QUEUED,
                 "queued; it starts when a slot is free");
-        boolean accepted = dispatcher.submitRestart(definition, () -> runRestart(executionId, auditId, user));
+        boolean accepted = dispatcher.submitRestart(executionId, definition,
+                () -> restartEnded(execution, auditId, user));
         if (!accepted) {
             queued.remove(executionId);
-            audit.ended(auditId, Result.REFUSED, "serve is shutting down");
-            throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "serve is shutting down; restart it later");
+            String why = dispatcher.stopping() ? "serve is shutting down; restart it later"
+                    : "execution " + executionId + " is queued or restarting already";
+            audit.ended(auditId, Result.REFUSED, why);
+            throw new ApiException(dispatcher.stopping() ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.CONFLICT, why);
         }
         log.info("console: {} queued the restart of execution {}", user, executionId);
         return new Outcome(auditId, Result.QUEUED, "restart of execution " + executionId
                 + " queued; it starts when a slot is free");
     }
 
-    private void runRestart(long executionId, long auditId, String user) {
+    /** Records how a queued restart ended, from the newest execution of the same work. */
+    private void restartEnded(JobExecution original, long auditId, String user) {
+        long executionId = original.getId();
         try {
-            ScoringRuns.RunOutcome outcome = runs.restart(executionId);
-            String message = (outcome.earlier() ? "already completed as execution " : "restarted as execution ")
-                    + outcome.executionId() + ": " + outcome.status()
-                    + (outcome.failure() != null ? ": " + RunLogListener.reason(outcome.failure()) : "");
-            audit.ended(auditId, outcome.completed() ? Result.DONE : Result.FAILED, message);
+            JobExecution last = jobRepository.getLastJobExecution(original.getJobInstance());
+            String message;
+            Result result;
+            if (last == null || last.getId() == executionId) {
+                result = Result.FAILED;
+                message = "execution " + executionId + " was not restarted (" + (last == null ? "gone"
+                        : last.getStatus()) + "); see serve's log";
+            }
+            else {
+                result = last.getStatus() == BatchStatus.COMPLETED ? Result.DONE : Result.FAILED;
+                message = "restarted as execution " + last.getId() + ": " + last.getStatus()
+                        + RunLogListener.firstFailure(last).map(f -> ": " + RunLogListener.reason(f)).orElse("");
+            }
+            audit.ended(auditId, result, message);
             log.info("console: restart of execution {} asked by {}: {}", executionId, user, message);
         }
         catch (RuntimeException ex) {
             audit.ended(auditId, Result.FAILED, RunLogListener.reason(ex));
-            log.warn("console: restart of execution {} asked by {} failed: {}", executionId, user,
-                    RunLogListener.reason(ex));
         }
         finally {
             queued.remove(executionId);

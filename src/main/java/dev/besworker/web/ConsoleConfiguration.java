@@ -14,7 +14,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import dev.besworker.ops.ExecutionOwners;
 import dev.besworker.ops.ExecutionReports;
 import dev.besworker.pipeline.ScoringEnvironment;
-import dev.besworker.pipeline.ScoringRuns;
 import dev.besworker.serve.ServeDaemon;
 import dev.besworker.serve.ServeDefinitions;
 
@@ -52,9 +51,9 @@ public class ConsoleConfiguration {
 
     @Bean
     ConsoleActions consoleActions(JobRepository jobRepository, JobOperator jobOperator,
-            ExecutionOwners executionOwners, ScoringRuns scoringRuns, ScoringEnvironment scoringEnvironment,
+            ExecutionOwners executionOwners, ScoringEnvironment scoringEnvironment,
             InboxFiles inboxFiles, ActionAudit actionAudit, ObjectProvider<ServeDaemon> serveDaemon) {
-        return new ConsoleActions(jobRepository, jobOperator, executionOwners, scoringRuns, scoringEnvironment,
+        return new ConsoleActions(jobRepository, jobOperator, executionOwners, scoringEnvironment,
                 inboxFiles, actionAudit, serveDaemon);
     }
 

@@ -96,4 +96,15 @@ class UnitsTest {
         assertThat(text).isEqualTo(expected);
         assertThat(Units.duration(text)).isEqualTo(duration);
     }
+
+    @Test
+    void format_dropsMillisecondsFromAMinuteOn_soElapsedTimesReadShort() {
+        // given an elapsed time of 3 min 5.12 s
+
+        // when
+        String text = Units.format(Duration.ofMillis(185_120));
+
+        // then
+        assertThat(text).isEqualTo("3m5s");
+    }
 }

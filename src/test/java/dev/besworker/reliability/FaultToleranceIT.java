@@ -178,8 +178,8 @@ class FaultToleranceIT {
         // then
         assertCompletedOnce(definition, result);
         assertEveryFaultFired();
-        assertThat(LogCapture.since(mark)).contains("did not answer the job status within 1.0 s")
-                .contains("did not answer the job start within 1.0 s");
+        assertThat(LogCapture.since(mark)).contains("did not answer the job status within 1s")
+                .contains("did not answer the job start within 1s");
         assertThat(admin.counter("starts")).isEqualTo(1);
     }
 
@@ -330,7 +330,7 @@ class FaultToleranceIT {
         // then
         String state = outcome.equals("stuck-notstarted") ? "NOT_STARTED" : "RUNNING";
         assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
-        assertThat(result.stdout()).contains("did not finish within the poll timeout of 1.0s (still " + state
+        assertThat(result.stdout()).contains("did not finish within the poll timeout of 1s (still " + state
                 + "); it was cancelled").contains("raise poll.timeout");
         assertThat(admin.counter("deletes")).as("the remote job was cancelled").isEqualTo(1);
         assertThat(admin.jobs()).isEmpty();

@@ -1,0 +1,28 @@
+package dev.besworker.staging;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+/** MD5, the digest Azure Storage checks transfers with (Content-MD5 and transactional MD5). */
+final class Md5 {
+
+    private Md5() {
+    }
+
+    /** A fresh MD5 digest. */
+    static MessageDigest digest() {
+        try {
+            return MessageDigest.getInstance("MD5");
+        }
+        catch (NoSuchAlgorithmException ex) {
+            throw new IllegalStateException("MD5 is part of every Java runtime", ex);
+        }
+    }
+
+    /** The MD5 of the first {@code length} bytes of {@code buffer}. */
+    static byte[] of(byte[] buffer, int length) {
+        MessageDigest digest = digest();
+        digest.update(buffer, 0, length);
+        return digest.digest();
+    }
+}
