@@ -7,6 +7,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import dev.besworker.staging.TransferProperties;
 import org.springframework.context.annotation.Import;
 
+import dev.besworker.cluster.ClusterConfiguration;
 import dev.besworker.ops.OpsConfiguration;
 import dev.besworker.pipeline.ScoringJobConfiguration;
 import dev.besworker.web.ConsoleConfiguration;
@@ -19,6 +20,6 @@ import dev.besworker.web.ConsoleConfiguration;
 @SpringBootConfiguration(proxyBeanMethods = false)
 @EnableAutoConfiguration
 @EnableConfigurationProperties({ WorkerProperties.class, TransferProperties.class })
-@Import({ ScoringJobConfiguration.class, OpsConfiguration.class, ConsoleConfiguration.class })
+@Import({ ScoringJobConfiguration.class, ClusterConfiguration.class, OpsConfiguration.class, ConsoleConfiguration.class })
 public class WorkerApplication {
 }

@@ -239,9 +239,9 @@ public final class DefinitionLoader {
                     + " a small UTF-8 YAML file");
             return null;
         }
-        DefinitionParser parser = new DefinitionParser(display, environment, workingDir);
-        JobDefinition definition = parser.parse(name, file, root);
-        problems.addAll(parser.problems());
+        DefinitionBinder binder = new DefinitionBinder(display, environment, workingDir);
+        JobDefinition definition = binder.bind(name, file, root);
+        problems.addAll(binder.problems());
         return nameOk ? definition : null;
     }
 

@@ -6,16 +6,20 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
 
-import dev.besworker.WorkerProperties;
+import dev.besworker.cluster.ClusterConfiguration;
+import dev.besworker.cluster.ClusterProperties;
+import dev.besworker.cluster.RestartLocks;
+import dev.besworker.cluster.WorkerLease;
 
-/** Owner records, heartbeats and the reports of {@code list} and {@code show}. */
+/** Owner records, stop requests, take-overs and the reports of {@code list} and {@code show}. */
 @Configuration(proxyBeanMethods = false)
 public class OpsConfiguration {
 
     @Bean
     ExecutionOwners executionOwners(JdbcTemplate jdbcTemplate, JobRepository jobRepository, JobOperator jobOperator,
-            WorkerProperties properties) {
-        return new ExecutionOwners(jdbcTemplate, jobRepository, jobOperator, properties.heartbeatInterval());
+            WorkerLease workerLease, RestartLocks restartLocks, ClusterProperties cluster) {
+        return new ExecutionOwners(jdbcTemplate, jobRepository, jobOperator, workerLease, restartLocks,
+                ClusterConfiguration.clock(cluster));
     }
 
     @Bean

@@ -274,6 +274,14 @@ public class ScoringRuns {
     }
 
     private RunOutcome restart(JobExecution execution) {
+        // One restart of a job instance at a time, across workers, until it has created its
+        // execution: Spring Batch checks and creates in separate transactions (spring-batch#5397).
+        try (ExecutionGuard.RestartLock lock = guard.lockRestarts(execution.getJobInstance().getInstanceId())) {
+            return restartLocked(execution);
+        }
+    }
+
+    private RunOutcome restartLocked(JobExecution execution) {
         JobExecution last = jobRepository.getLastJobExecution(execution.getJobInstance());
         if (last != null && last.getId() != execution.getId()) {
             log.info("execution {} was restarted before as execution {}; continuing from that one", execution.getId(),

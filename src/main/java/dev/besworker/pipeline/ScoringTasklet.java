@@ -11,6 +11,7 @@ import org.springframework.batch.core.step.StepContribution;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.tasklet.StoppableTasklet;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+import org.springframework.beans.factory.annotation.Autowired;
 
 import dev.besworker.bes.BesException;
 import dev.besworker.definition.JobDefinition;
@@ -26,6 +27,8 @@ abstract class ScoringTasklet implements StoppableTasklet {
     protected final JobDefinition definition;
     private final JobRepository jobRepository;
     private final StopFlag stopFlag;
+    private ExecutionGuard guard = ExecutionGuard.NONE;
+    private volatile long executionId = -1;
 
     ScoringTasklet(JobDefinition definition, JobRepository jobRepository) {
         this(definition, jobRepository, new StopFlag());
@@ -38,12 +41,23 @@ abstract class ScoringTasklet implements StoppableTasklet {
         this.stopFlag = stopFlag;
     }
 
+    /**
+     * The owner records, when there are any (a setter rather than a constructor argument: it
+     * reaches every step's tasklet without threading it through each step-scoped bean).
+     */
+    @Autowired(required = false)
+    void guardedBy(ExecutionGuard guard) {
+        this.guard = guard;
+    }
+
     @Override
     public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) throws Exception {
         StepExecution stepExecution = chunkContext.getStepContext().getStepExecution();
+        executionId = stepExecution.getJobExecutionId();
         // A stop may also arrive as a flag on the live step or job execution (ExecutionOwners).
         stopFlag.alsoWhen(() -> stepExecution.isTerminateOnly() || stepExecution.getJobExecution().isStopping());
-        RunState state = new RunState(stepExecution.getJobExecution(), jobRepository);
+        fence("before step " + stepExecution.getStepName());
+        RunState state = new RunState(stepExecution.getJobExecution(), jobRepository, guard);
         try {
             execute(state, stepExecution.getJobParameters(), contribution);
         }
@@ -82,10 +96,22 @@ abstract class ScoringTasklet implements StoppableTasklet {
         return stopFlag.getAsBoolean();
     }
 
-    /** Ends the step STOPPED, saying where it was, if a stop was requested. */
+    /**
+     * Ends the step STOPPED, saying where it was, if a stop was requested, or if another worker
+     * has taken the execution over (checked in the database: called before remote calls).
+     */
     protected void checkStop(String where) throws JobInterruptedException {
         if (stopRequested()) {
             throw new JobInterruptedException("stopped " + where + "; restart resumes from here", BatchStatus.STOPPED);
+        }
+        fence(where);
+    }
+
+    /** Stands down, writing nothing more, when this worker no longer owns the execution. */
+    private void fence(String where) throws JobInterruptedException {
+        if (executionId >= 0 && !guard.stillOwns(executionId)) {
+            throw new JobInterruptedException("execution " + executionId + " was taken over by another worker; "
+                    + "this worker stood down " + where, BatchStatus.STOPPED);
         }
     }
 

@@ -1,0 +1,48 @@
+package dev.besworker.cluster;
+
+import java.time.Clock;
+
+import javax.sql.DataSource;
+
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import dev.besworker.WorkerProperties;
+
+/** This worker's identity and lease, the restart locks, and the registry of workers. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(ClusterProperties.class)
+public class ClusterConfiguration {
+
+    @Bean
+    WorkerIdentity workerIdentity(ClusterProperties cluster) {
+        return WorkerIdentity.create(clock(cluster));
+    }
+
+    @Bean
+    WorkerLease workerLease(JdbcTemplate jdbcTemplate, WorkerIdentity workerIdentity, ClusterProperties cluster,
+            WorkerProperties properties) {
+        return new WorkerLease(jdbcTemplate, workerIdentity, cluster.lease(properties.heartbeatInterval()),
+                properties.heartbeatInterval());
+    }
+
+    @Bean
+    RestartLocks restartLocks(DataSource dataSource) {
+        return new RestartLocks(dataSource);
+    }
+
+    @Bean
+    WorkerRegistry workerRegistry(JdbcTemplate jdbcTemplate) {
+        return new WorkerRegistry(jdbcTemplate);
+    }
+
+    /**
+     * The worker's own clock: the system's, shifted by the test-only offset. It only stamps what
+     * is shown to people; every lease is judged by the database's clock.
+     */
+    public static Clock clock(ClusterProperties cluster) {
+        return Clock.offset(Clock.systemUTC(), cluster.testClockOffset());
+    }
+}
