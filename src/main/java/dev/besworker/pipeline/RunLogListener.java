@@ -2,6 +2,7 @@ package dev.besworker.pipeline;
 
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -11,25 +12,49 @@ import org.slf4j.MDC;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.core.listener.StepExecutionListener;
+import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepExecution;
 
 import dev.besworker.definition.Units;
 import dev.besworker.secrets.Redactor;
 
 /**
- * One log line per state change of a run, each naming the execution: started, each step
- * started and ended, and the run's end with its status and reason.
+ * One log line per state change of a run, each naming the execution: started (as a new run or
+ * a restart), each step started and ended, and the run's end with its status and reason. While
+ * the run goes, the logging context (MDC) of its thread carries {@value #EXECUTION} and
+ * {@value #DEFINITION}: fields of every line in structured (JSON) logs.
  */
 public class RunLogListener implements JobExecutionListener {
 
+    /** The MDC key of the execution id. */
+    public static final String EXECUTION = "execution";
+
+    /** The MDC key of the definition's name. */
+    public static final String DEFINITION = "definition";
+
     private static final Logger log = LoggerFactory.getLogger("run");
+
+    private final JobRepository jobRepository;
+
+    public RunLogListener(JobRepository jobRepository) {
+        this.jobRepository = jobRepository;
+    }
 
     @Override
     public void beforeJob(JobExecution execution) {
-        MDC.put("execution", String.valueOf(execution.getId()));
-        log.info("execution {}: {} of {} ({})", execution.getId(), execution.getStatus(),
-                execution.getJobParameters().getString(RunKeys.DEFINITION),
-                execution.getStepExecutions().isEmpty() ? "new run" : "restart");
+        String definition = execution.getJobParameters().getString(RunKeys.DEFINITION);
+        MDC.put(EXECUTION, String.valueOf(execution.getId()));
+        if (definition != null) {
+            MDC.put(DEFINITION, definition);
+        }
+        log.info("execution {}: {} of {} ({})", execution.getId(), execution.getStatus(), definition,
+                isRestart(execution) ? "restart" : "new run");
+    }
+
+    /** Whether the run's job instance has an execution before this one (its step executions are not made yet). */
+    private boolean isRestart(JobExecution execution) {
+        return jobRepository.getJobExecutions(execution.getJobInstance()).stream()
+                .anyMatch(earlier -> !Objects.equals(earlier.getId(), execution.getId()));
     }
 
     @Override
@@ -39,7 +64,8 @@ public class RunLogListener implements JobExecutionListener {
         String reason = firstFailure(execution).map(RunLogListener::reason)
                 .map(r -> ": " + r).orElse("");
         log.info("execution {}: {} after {}{}", execution.getId(), execution.getStatus(), Units.format(took), reason);
-        MDC.remove("execution");
+        MDC.remove(EXECUTION);
+        MDC.remove(DEFINITION);
     }
 
     /**

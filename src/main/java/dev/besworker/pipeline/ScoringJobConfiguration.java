@@ -56,8 +56,8 @@ public class ScoringJobConfiguration {
     }
 
     @Bean
-    RunLogListener runLogListener() {
-        return new RunLogListener();
+    RunLogListener runLogListener(JobRepository jobRepository) {
+        return new RunLogListener(jobRepository);
     }
 
     @Bean

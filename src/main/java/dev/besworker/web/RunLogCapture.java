@@ -31,7 +31,7 @@ public class RunLogCapture extends AppenderBase<ILoggingEvent> implements Logger
     public record Line(Instant at, String level, String thread, String message) {
     }
 
-    static final String MDC_KEY = "execution";
+    static final String MDC_KEY = dev.besworker.pipeline.RunLogListener.EXECUTION;
     private static final int MAX_MESSAGE = 4000;
     private static final org.slf4j.Logger log = LoggerFactory.getLogger(RunLogCapture.class);
 

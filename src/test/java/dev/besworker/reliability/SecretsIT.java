@@ -24,6 +24,7 @@ import dev.besworker.embedded.AzuriteProcess;
 import dev.besworker.emulator.BesEmulator;
 import dev.besworker.emulator.EmulatorSettings;
 import dev.besworker.reliability.WorkerJvm.Result;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Whole runs of the real jar, one that completes and one that fails, with canary secrets: an API
@@ -42,8 +43,7 @@ class SecretsIT {
     private static AzuriteProcess azurite;
     private static BesEmulator emulator;
     private static Admin admin;
-    private static Scenario scenario;
-    private static final List<Result> console = new ArrayList<>();
+    private static Path workDir;
 
     @BeforeAll
     static void startServices() throws Exception {
@@ -51,7 +51,58 @@ class SecretsIT {
         emulator = BesEmulator.start(EmulatorSettings.defaults().withApiKey(API_KEY).withSubscriptionKey(SUBSCRIPTION_KEY)
                 .withAdmin(true));
         admin = new Admin(emulator.baseUri());
-        scenario = new Scenario(Scenario.workDir(SecretsIT.class));
+        workDir = Scenario.workDir(SecretsIT.class);
+    }
+
+    @AfterAll
+    static void stopServices() {
+        emulator.close();
+        azurite.close();
+    }
+
+    @Test
+    void aCompletedAndAFailedRun_leaveNoSecretInLogsConsoleParametersOrRepository() throws Exception {
+        // given
+        Scenario scenario = scenario("text");
+        WorkerJvm worker = worker(scenario);
+
+        // when / then
+        Map<String, String> artifacts = twoRunsLeaveNoSecret(scenario, worker);
+        assertThat(artifacts.get("console 0 stderr")).contains("execution 1: STARTED of secret (new run)");
+    }
+
+    @Test
+    void withJsonLogs_aCompletedAndAFailedRun_leaveNoSecret_andEachLineNamesItsRun() throws Exception {
+        // given JSON on the console (ECS) and in the file (Logstash)
+        Scenario scenario = scenario("json");
+        WorkerJvm worker = worker(scenario).env("LOGGING_STRUCTURED_FORMAT_CONSOLE", "ecs")
+                .systemProperty("logging.structured.format.file=logstash");
+
+        // when / then
+        Map<String, String> artifacts = twoRunsLeaveNoSecret(scenario, worker);
+        List<JsonNode> lines = new ArrayList<>();
+        for (var artifact : artifacts.entrySet()) {
+            if (artifact.getKey().endsWith("bes-worker.log") || artifact.getKey().equals("console 1 stderr")) {
+                for (String line : artifact.getValue().split("\n")) {
+                    if (!line.isBlank()) {
+                        lines.add(Admin.JSON.readTree(line));
+                    }
+                }
+            }
+        }
+        assertThat(lines).as("every line of the log file and the console is a JSON object").isNotEmpty()
+                .allMatch(JsonNode::isObject);
+        assertThat(lines).as("the failed run's lines carry its execution id and definition")
+                .anyMatch(line -> line.path("message").asString().contains("execution 2: FAILED")
+                        && line.path("execution").asString().equals("2")
+                        && line.path("definition").asString().equals("secret"));
+        assertThat(lines).as("ECS on the console").anyMatch(line -> line.has("ecs"));
+        assertThat(lines).as("Logstash in the file").anyMatch(line -> line.has("@version"));
+    }
+
+    private static Scenario scenario(String name) throws IOException {
+        Scenario scenario = new Scenario(Files.createDirectories(workDir.resolve(name)));
+        admin.reset();
         // every secret comes from the environment, as the sample definition advises
         Files.write(scenario.jobsDir.resolve("secret.yml"), List.of(
                 "bes:",
@@ -69,21 +120,19 @@ class SecretsIT {
                 "  container: " + Scenario.CONTAINER,
                 "poll: {initial-interval: 100ms, max-interval: 300ms, timeout: 2m}",
                 "output-dir: \"" + scenario.outputDir + "\""), StandardCharsets.UTF_8);
+        return scenario;
     }
 
-    @AfterAll
-    static void stopServices() {
-        emulator.close();
-        azurite.close();
-    }
-
-    @Test
-    void aCompletedAndAFailedRun_leaveNoSecretInLogsConsoleParametersOrRepository() throws Exception {
-        // given
-        WorkerJvm worker = new WorkerJvm(scenario).env("BES_API_KEY", API_KEY).env("APIM_KEY", SUBSCRIPTION_KEY)
+    private static WorkerJvm worker(Scenario scenario) {
+        return new WorkerJvm(scenario).env("BES_API_KEY", API_KEY).env("APIM_KEY", SUBSCRIPTION_KEY)
                 .env("MODEL_TOKEN", PARAM_SECRET).env("AZURE_STORAGE_CONNECTION_STRING", azurite.connectionString())
                 // the most talkative setting a user may choose
                 .systemProperty("besworker.log-level=DEBUG");
+    }
+
+    /** Runs one good and one failing input, checks no secret is anywhere, and returns what it checked by name. */
+    private static Map<String, String> twoRunsLeaveNoSecret(Scenario scenario, WorkerJvm worker) throws Exception {
+        List<Result> console = new ArrayList<>();
         Path good = Files.writeString(scenario.root.resolve("good.csv"), "Id,Col2\n1,This is a good day\n");
         Path bad = Files.writeString(scenario.root.resolve("bad.csv"), "Id,Col2\n1,This is a bad day\n");
 
@@ -129,6 +178,7 @@ class SecretsIT {
             assertThat(sig.find()).as("%s shows a SAS signature: %s", artifact.getKey(),
                     sig.find(0) ? excerpt(artifact.getValue(), sig.start()) : "").isFalse();
         }
+        return artifacts;
     }
 
     private static String adminJobs() throws IOException, InterruptedException {
