@@ -15,6 +15,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.besworker.cluster.WorkerRegistry;
 import dev.besworker.ops.ExecutionReports;
 import dev.besworker.ops.ExecutionReports.ExecutionDetail;
 import dev.besworker.ops.ExecutionReports.ExecutionSummary;
@@ -47,10 +48,12 @@ class ConsoleApi {
     private final ActionAudit audit;
     private final InboxFiles inboxFiles;
     private final RunLogCapture runLog;
+    private final WorkerRegistry workers;
     private final int pageSize;
 
     ConsoleApi(ConsoleViews views, ExecutionReports reports, ConsoleActions actions, ActionAudit audit,
-            InboxFiles inboxFiles, RunLogCapture runLog, ConsoleProperties properties) {
+            InboxFiles inboxFiles, RunLogCapture runLog, WorkerRegistry workers, ConsoleProperties properties) {
+        this.workers = workers;
         this.views = views;
         this.reports = reports;
         this.actions = actions;
@@ -144,6 +147,12 @@ class ConsoleApi {
     @PostMapping("/definitions/{name}/files/{file}/retry")
     ResponseEntity<ActionResponse> retry(@PathVariable String name, @PathVariable String file, Principal user) {
         return accepted(actions.retryFile(name, file, user.getName()));
+    }
+
+    /** Live workers and those gone in the last hour, with their leases and the executions each owns. */
+    @GetMapping("/workers")
+    List<WorkerRegistry.Worker> workers() {
+        return workers.workers(java.time.Duration.ofHours(1));
     }
 
     @GetMapping("/audit")

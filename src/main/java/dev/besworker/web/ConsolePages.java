@@ -17,6 +17,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 import org.springframework.web.util.UriComponentsBuilder;
 
+import dev.besworker.cluster.WorkerRegistry;
+
 /**
  * The console's pages (Thymeleaf, rendered on the server; no script needed). Actions are two
  * steps without JavaScript: the button opens a confirmation page, whose form posts the action
@@ -32,9 +34,11 @@ class ConsolePages {
     private final InboxFiles inboxFiles;
     private final ConsoleProperties properties;
     private final String cliCommand;
+    private final WorkerRegistry workers;
 
     ConsolePages(ConsoleViews views, ConsoleActions actions, InboxFiles inboxFiles, ConsoleProperties properties,
-            @Value("${besworker.cli-command:bes-worker}") String cliCommand) {
+            WorkerRegistry workers, @Value("${besworker.cli-command:bes-worker}") String cliCommand) {
+        this.workers = workers;
         this.views = views;
         this.actions = actions;
         this.inboxFiles = inboxFiles;
@@ -162,6 +166,13 @@ class ConsolePages {
                         d -> inboxFiles.files(d.name()))));
         common(model, user);
         return "definitions";
+    }
+
+    @GetMapping("/workers")
+    String workers(Model model, Authentication user) {
+        model.addAttribute("workers", workers.workers(java.time.Duration.ofHours(1)));
+        common(model, user);
+        return "workers";
     }
 
     @PostMapping("/definitions/{name}/retry")

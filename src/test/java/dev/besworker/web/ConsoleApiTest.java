@@ -54,6 +54,7 @@ class ConsoleApiTest extends ConsoleTestSupport {
                 Arguments.of("GET", "/api/definitions"),
                 Arguments.of("GET", "/api/definitions/reviews/files"),
                 Arguments.of("GET", "/api/audit"),
+                Arguments.of("GET", "/api/workers"),
                 Arguments.of("GET", "/api/openapi"),
                 Arguments.of("POST", "/api/executions/{id}/restart"),
                 Arguments.of("POST", "/api/executions/{id}/stop"),
@@ -182,6 +183,33 @@ class ConsoleApiTest extends ConsoleTestSupport {
     }
 
     @Test
+    void aRunningRun_isStoppedThenAbandoned_andEachActionIsAudited() throws IOException {
+        // given a run whose BES job takes long
+        fixture.admin.reset();
+        fixture.admin.behaviour("{\"jobDurationMillis\":60000,\"times\":1}");
+        Files.move(fixture.input("slow.csv", "a slow day"), inbox().resolve("slow.csv"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> json(get("/api/executions?input=slow&status=STARTED", VIEWER,
+                VIEWER_PASSWORD)).get("total").asLong() == 1);
+        long running = json(get("/api/executions?input=slow", VIEWER, VIEWER_PASSWORD)).at("/items/0/executionId").asLong();
+        assertThat(post("/api/executions/" + running + "/abandon", OPERATOR, OPERATOR_PASSWORD).statusCode())
+                .as("a running execution is stopped before it is abandoned").isEqualTo(409);
+
+        // when the operator stops it, then abandons it
+        HttpResponse<String> stop = post("/api/executions/" + running + "/stop", OPERATOR, OPERATOR_PASSWORD);
+        assertThat(stop.statusCode()).as(stop.body()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(30)).until(() -> status(running).equals("STOPPED"));
+        HttpResponse<String> abandon = post("/api/executions/" + running + "/abandon", OPERATOR, OPERATOR_PASSWORD);
+
+        // then it is ABANDONED for good, and the audit holds both actions
+        assertThat(abandon.statusCode()).as(abandon.body()).isEqualTo(202);
+        assertThat(status(running)).isEqualTo("ABANDONED");
+        assertThat(post("/api/executions/" + running + "/restart", OPERATOR, OPERATOR_PASSWORD).statusCode()).isEqualTo(409);
+        JsonNode audit = json(get("/api/executions/" + running + "/audit", VIEWER, VIEWER_PASSWORD));
+        assertThat(audit.findValuesAsString("action")).contains("STOP", "ABANDON", "RESTART");
+        assertThat(audit.findValuesAsString("result")).contains("DONE", "REFUSED");
+    }
+
+    @Test
     void aRunsLog_holdsItsOwnLines_withoutSecrets() {
         JsonNode lines = json(get("/api/executions/" + completed + "/log", VIEWER, VIEWER_PASSWORD));
 
@@ -239,6 +267,16 @@ class ConsoleApiTest extends ConsoleTestSupport {
         catch (IOException ex) {
             throw new java.io.UncheckedIOException(ex);
         }
+    }
+
+    @Test
+    void workers_listThisServe_asLive() {
+        // (serve joins the workers with its first run: the completed one of start())
+        JsonNode workers = json(get("/api/workers", VIEWER, VIEWER_PASSWORD));
+
+        assertThat(workers.isArray()).isTrue();
+        assertThat(workers.get(0).get("live").asBoolean()).isTrue();
+        assertThat(workers.get(0).get("pid").asLong()).isEqualTo(ProcessHandle.current().pid());
     }
 
     private static HttpResponse<String> call(String method, String path, String user, String password) {

@@ -86,7 +86,8 @@ abstract class ConsoleTestSupport {
         Path input = fixture.input(fileName, "a fine day");
         Path failed = inbox().resolve("failed").resolve(fileName);
         Files.move(input, inbox().resolve(fileName));
-        await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(failed));
+        // the file moves first, its report follows
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(failed.resolveSibling(fileName + ".error.txt")));
         return executionOfFailedFile(failed);
     }
 
