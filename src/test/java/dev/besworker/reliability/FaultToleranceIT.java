@@ -197,7 +197,7 @@ class FaultToleranceIT {
         // then
         assertCompletedOnce(definition, result);
         assertThat(LogCapture.since(mark)).containsPattern("BES job status failed: BES is busy or unavailable "
-                + "\\(503 RequestThrottled\\).*retrying in 2\\.0 s");
+                + "\\(503 RequestThrottled\\).*retrying in 2s");
     }
 
     @Test
