@@ -21,7 +21,7 @@ import dev.besworker.definition.DefinitionConfiguration;
 import dev.besworker.ops.OpsConfiguration;
 import dev.besworker.pipeline.ScoringJobConfiguration;
 import dev.besworker.staging.TransferProperties;
-import dev.besworker.web.OperationsPageConfiguration;
+import dev.besworker.web.ConsoleConfiguration;
 
 /**
  * The worker's Spring application: the JDBC job repository, the scoring job and the operations
@@ -38,6 +38,6 @@ import dev.besworker.web.OperationsPageConfiguration;
         BatchJdbcAutoConfiguration.class })
 @EnableConfigurationProperties({ WorkerProperties.class, TransferProperties.class })
 @Import({ DefinitionConfiguration.class, ScoringJobConfiguration.class, ClusterConfiguration.class,
-        OpsConfiguration.class, OperationsPageConfiguration.class })
+        OpsConfiguration.class, ConsoleConfiguration.class })
 public class WorkerApplication {
 }
