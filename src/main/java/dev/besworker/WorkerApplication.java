@@ -17,6 +17,7 @@ import org.springframework.boot.transaction.autoconfigure.TransactionManagerCust
 import org.springframework.context.annotation.Import;
 
 import dev.besworker.cluster.ClusterConfiguration;
+import dev.besworker.definition.DefinitionConfiguration;
 import dev.besworker.ops.OpsConfiguration;
 import dev.besworker.pipeline.ScoringJobConfiguration;
 import dev.besworker.staging.TransferProperties;
@@ -36,6 +37,7 @@ import dev.besworker.web.ConsoleConfiguration;
         PersistenceExceptionTranslationAutoConfiguration.class, BatchAutoConfiguration.class,
         BatchJdbcAutoConfiguration.class })
 @EnableConfigurationProperties({ WorkerProperties.class, TransferProperties.class })
-@Import({ ScoringJobConfiguration.class, ClusterConfiguration.class, OpsConfiguration.class, ConsoleConfiguration.class })
+@Import({ DefinitionConfiguration.class, ScoringJobConfiguration.class, ClusterConfiguration.class,
+        OpsConfiguration.class, ConsoleConfiguration.class })
 public class WorkerApplication {
 }
