@@ -270,6 +270,29 @@ class ConsoleApiTest extends ConsoleTestSupport {
     }
 
     @Test
+    void aFailedLogin_isLoggedWithTheUserName_neverThePassword() {
+        // given the console's security logger, listened to
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger(ConsoleSecurityConfiguration.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> events =
+                new ch.qos.logback.core.read.ListAppender<>();
+        events.start();
+        logger.addAppender(events);
+        try {
+            // when someone tries a wrong password
+            get("/api/executions", VIEWER, "guessed-Secret-77");
+
+            // then the failure is logged, naming the user but not the password
+            await().atMost(Duration.ofSeconds(5)).until(() -> !events.list.isEmpty());
+            String logged = events.list.get(0).getFormattedMessage();
+            assertThat(logged).contains("failed login").contains(VIEWER).doesNotContain("guessed-Secret-77");
+        }
+        finally {
+            logger.detachAppender(events);
+        }
+    }
+
+    @Test
     void workers_listThisServe_asLive() {
         // (serve joins the workers with its first run: the completed one of start())
         JsonNode workers = json(get("/api/workers", VIEWER, VIEWER_PASSWORD));
