@@ -356,7 +356,7 @@ class CrashRecoveryIT {
         Running run = worker.start("run", "sigterm-retry", "--input", small.toString());
         Result stopped;
         try {
-            await().atMost(Duration.ofSeconds(60)).until(() -> scenario.logText().contains("retrying in 30.0 s"));
+            await().atMost(Duration.ofSeconds(60)).until(() -> scenario.logText().contains("retrying in 30s"));
 
             // when
             run.terminate();
