@@ -23,6 +23,7 @@ import dev.besworker.WorkerProperties;
 import dev.besworker.cluster.ClusterConfiguration;
 import dev.besworker.cluster.ClusterProperties;
 import dev.besworker.cluster.WorkerLease;
+import dev.besworker.definition.DefinitionLoader;
 import dev.besworker.definition.NotifySettings;
 import dev.besworker.intake.InboxClaims;
 import dev.besworker.intake.InboxIntake;
@@ -61,8 +62,8 @@ public class ServeConfiguration {
     }
 
     @Bean
-    ServeDefinitions serveDefinitions(WorkerProperties properties) {
-        return ServeDefinitions.load(properties.jobsDir());
+    ServeDefinitions serveDefinitions(WorkerProperties properties, DefinitionLoader definitionLoader) {
+        return ServeDefinitions.load(definitionLoader, properties.jobsDir());
     }
 
     @Bean
