@@ -1,24 +1,40 @@
 package dev.besworker;
 
 import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.autoconfigure.context.ConfigurationPropertiesAutoConfiguration;
+import org.springframework.boot.autoconfigure.context.PropertyPlaceholderAutoConfiguration;
+import org.springframework.boot.batch.autoconfigure.BatchAutoConfiguration;
+import org.springframework.boot.batch.jdbc.autoconfigure.BatchJdbcAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-
-import dev.besworker.staging.TransferProperties;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceInitializationAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration;
+import org.springframework.boot.persistence.autoconfigure.PersistenceExceptionTranslationAutoConfiguration;
+import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
+import org.springframework.boot.transaction.autoconfigure.TransactionManagerCustomizationAutoConfiguration;
 import org.springframework.context.annotation.Import;
 
 import dev.besworker.cluster.ClusterConfiguration;
 import dev.besworker.ops.OpsConfiguration;
 import dev.besworker.pipeline.ScoringJobConfiguration;
+import dev.besworker.staging.TransferProperties;
 import dev.besworker.web.OperationsPageConfiguration;
 
 /**
- * The worker's Spring application: the JDBC job repository (Boot's auto-configuration), the
- * scoring job and the operations beans. Configured explicitly rather than by scanning, for a
- * quick start.
+ * The worker's Spring application: the JDBC job repository, the scoring job and the operations
+ * beans. Configured explicitly rather than by scanning, for a quick start. The one-shot commands
+ * get only the auto-configurations named here (by class: what the job repository needs);
+ * {@code serve} adds all the others ({@link WorkerContext}). Built by {@link WorkerContext}.
  */
 @SpringBootConfiguration(proxyBeanMethods = false)
-@EnableAutoConfiguration
+@ImportAutoConfiguration({ PropertyPlaceholderAutoConfiguration.class, ConfigurationPropertiesAutoConfiguration.class,
+        DataSourceAutoConfiguration.class, DataSourceInitializationAutoConfiguration.class,
+        DataSourceTransactionManagerAutoConfiguration.class, JdbcTemplateAutoConfiguration.class,
+        TransactionAutoConfiguration.class, TransactionManagerCustomizationAutoConfiguration.class,
+        PersistenceExceptionTranslationAutoConfiguration.class, BatchAutoConfiguration.class,
+        BatchJdbcAutoConfiguration.class })
 @EnableConfigurationProperties({ WorkerProperties.class, TransferProperties.class })
 @Import({ ScoringJobConfiguration.class, ClusterConfiguration.class, OpsConfiguration.class, OperationsPageConfiguration.class })
 public class WorkerApplication {

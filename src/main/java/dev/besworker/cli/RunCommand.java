@@ -53,7 +53,7 @@ class RunCommand extends WorkerCommand {
                 files.put(null, Path.of(input));
             }
         }
-        try (WorkerSession session = WorkerSession.open(global)) {
+        try (WorkerSession session = WorkerSession.open(global, definition)) {
             ScoringRuns runs = session.bean(ScoringRuns.class);
             if (runs.anyInputInBlocks(files.values())) {
                 // Storage must be up for a large input to be uploaded while it is validated.

@@ -3,12 +3,9 @@ package dev.besworker.cli;
 import java.io.IOException;
 import java.nio.file.Path;
 
-import org.springframework.boot.Banner;
-import org.springframework.boot.SpringApplication;
-import org.springframework.boot.WebApplicationType;
 import org.springframework.context.ConfigurableApplicationContext;
 
-import dev.besworker.WorkerApplication;
+import dev.besworker.WorkerContext;
 import dev.besworker.WorkerProperties;
 import dev.besworker.definition.DefinitionLoader;
 import dev.besworker.definition.JobDefinition;
@@ -26,26 +23,50 @@ import dev.besworker.pipeline.ScoringEnvironment;
 final class WorkerSession implements AutoCloseable {
 
     private final ConfigurableApplicationContext context;
+    private EmbeddedServices.Starting starting;
     private EmbeddedServices embedded;
 
-    private WorkerSession(ConfigurableApplicationContext context) {
+    private WorkerSession(ConfigurableApplicationContext context, EmbeddedServices.Starting starting) {
         this.context = context;
+        this.starting = starting;
     }
 
     static WorkerSession open(BesWorkerCommand global) {
-        SpringApplication application = new SpringApplication(WorkerApplication.class);
-        application.setBannerMode(Banner.Mode.OFF);
-        application.setWebApplicationType(WebApplicationType.NONE);
-        application.setLogStartupInfo(false);
-        // Signals are ours (StopSignals): Spring's hook would close the repository under a running job.
-        application.setRegisterShutdownHook(false);
+        return open(global, null);
+    }
+
+    /**
+     * Opens the session; when the definition named {@code embeddedFor} asks for embedded
+     * services, Azurite starts beside the Spring context (it takes about as long to load),
+     * ready for {@link #startEmbeddedFor(String)}.
+     */
+    static WorkerSession open(BesWorkerCommand global, String embeddedFor) {
         Path dataDir = global.dataDir.toAbsolutePath().normalize();
-        ConfigurableApplicationContext context = application.run(
-                "--besworker.data-dir=" + dataDir,
-                "--besworker.jobs-dir=" + global.jobsDir.toAbsolutePath().normalize());
-        WorkerSession session = new WorkerSession(context);
+        EmbeddedServices.Starting starting = embeddedFor != null && isEmbedded(global.jobsDir, embeddedFor)
+                ? EmbeddedServices.begin(dataDir) : null;
+        ConfigurableApplicationContext context;
+        try {
+            context = WorkerContext.command(dataDir, global.jobsDir);
+        }
+        catch (RuntimeException | Error ex) {
+            if (starting != null) {
+                starting.close();
+            }
+            throw ex;
+        }
+        WorkerSession session = new WorkerSession(context, starting);
         StopSignals.install(context.getBean(ExecutionOwners.class), context.getBean(WorkerProperties.class).stopTimeout());
         return session;
+    }
+
+    private static boolean isEmbedded(Path jobsDir, String definitionName) {
+        try {
+            return new DefinitionLoader(System.getenv(), Path.of("").toAbsolutePath()).load(jobsDir, definitionName)
+                    .isEmbedded();
+        }
+        catch (RuntimeException invalid) {
+            return false; // the command reports it once the context is up
+        }
     }
 
     <T> T bean(Class<T> type) {
@@ -63,7 +84,10 @@ final class WorkerSession implements AutoCloseable {
         JobDefinition definition = new DefinitionLoader(System.getenv(), Path.of("").toAbsolutePath())
                 .load(environment.jobsDir(), definitionName);
         if (definition.isEmbedded() && embedded == null) {
-            embedded = EmbeddedServices.start(bean(WorkerProperties.class).dataDir());
+            if (starting == null) {
+                starting = EmbeddedServices.begin(bean(WorkerProperties.class).dataDir());
+            }
+            embedded = starting.await();
             environment.useLocalServices(new LocalServices(embedded.besEndpoint(), embedded.apiKey(),
                     embedded.connectionString()));
         }
@@ -73,6 +97,9 @@ final class WorkerSession implements AutoCloseable {
     public void close() {
         if (embedded != null) {
             embedded.close();
+        }
+        else if (starting != null) {
+            starting.close();
         }
         bean(ExecutionOwners.class).close();
         context.close();

@@ -1,15 +1,21 @@
 package dev.besworker.embedded;
 
+import java.io.BufferedReader;
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.io.InputStreamReader;
 import java.net.ServerSocket;
-import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * A local Azurite blob service, started from the project's pinned npm package as a child
  * process on a free loopback port, and stopped by {@link #close()}.
  * <p>
- * The executable is looked up as {@code node_modules/.bin/azurite-blob} in the directory named
+ * The package is looked up as {@code node_modules/azurite} in the directory named
  * by the system property {@code besworker.azurite.home} or the environment variable
  * {@code BES_WORKER_AZURITE_HOME}, else in the working directory and its parents.
  */
@@ -33,14 +39,31 @@ public final class AzuriteProcess implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AzuriteProcess.class);
 
-    private static final String GUARD = String.join("\n",
-            "const {spawn} = require('child_process');",
-            "const [parent, exe, ...args] = process.argv.slice(1);",
-            "const child = spawn(exe, args, {stdio: 'inherit'});",
-            "const stop = () => { try { child.kill('SIGTERM'); } catch (e) {} setTimeout(() => process.exit(0), 3000).unref(); };",
-            "setInterval(() => { try { process.kill(Number(parent), 0); } catch (e) { stop(); } }, 1000);",
+    /**
+     * Runs Azurite's blob server in one node process, without its command-line entry point:
+     * that one loads and starts telemetry, and the npm bin shim adds a process. The script exits
+     * when this JVM dies, even by kill -9 (an orphan would hold the data folder and the next
+     * run's Azurite would fight it), and on SIGTERM closes the server, which saves the metadata,
+     * then exits at once instead of waiting for idle keep-alive connections. It prints one line
+     * when it listens, naming the port (so a free port is picked by the server itself).
+     */
+    private static final String RUNNER = String.join("\n",
+            "const parent = Number(process.env.BES_WORKER_PARENT_PID);",
+            "const {BlobServerFactory} = require(process.env.BES_WORKER_AZURITE_MODULE + '/dist/src/blob/BlobServerFactory');",
+            "let server = null, stopping = false;",
+            "const stop = () => {",
+            "  if (stopping) return; stopping = true;",
+            "  setTimeout(() => process.exit(0), 3000).unref();",
+            "  Promise.resolve(server && server.close()).catch(e => console.error(String(e))).finally(() => process.exit(0));",
+            "};",
             "process.on('SIGTERM', stop); process.on('SIGINT', stop);",
-            "child.on('exit', (code) => process.exit(code === null ? 0 : code));");
+            "setInterval(() => { try { process.kill(parent, 0); } catch (e) { stop(); } }, 500).unref();",
+            "new BlobServerFactory().createServer().then(async s => {",
+            "  server = s; await s.start();",
+            "  console.log('azurite-listening ' + new URL(s.getHttpServerAddress()).port);",
+            "}).catch(e => { console.error('Azurite did not start: ' + e.message); process.exit(1); });");
+
+    private static final Pattern READY = Pattern.compile("azurite-listening (\\d+)");
 
     private final Process process;
     private final int port;
@@ -62,13 +85,9 @@ public final class AzuriteProcess implements AutoCloseable {
 
     /** As {@link #start(Path)}, on the given port (0 picks a free one). */
     public static AzuriteProcess start(Path location, int port) throws IOException {
-        Path executable = findExecutable();
-        int chosen = port == 0 ? freePort() : port;
-        // Through a small node guard that ends Azurite when this JVM dies, even by kill -9:
-        // an orphan would hold the data folder and the next run's Azurite would fight it.
-        List<String> command = new ArrayList<>(List.of("node", "-e", GUARD,
-                Long.toString(ProcessHandle.current().pid()), executable.toString(),
-                "--blobHost", "127.0.0.1", "--blobPort", Integer.toString(chosen),
+        Path module = findModule();
+        List<String> command = new ArrayList<>(List.of("node", "-e", RUNNER, "azurite-blob",
+                "--blobHost", "127.0.0.1", "--blobPort", Integer.toString(port),
                 "--silent", "--skipApiVersionCheck", "--loose"));
         if (location == null) {
             command.add("--inMemoryPersistence");
@@ -77,15 +96,18 @@ public final class AzuriteProcess implements AutoCloseable {
             command.add("--location");
             command.add(location.toString());
         }
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().put("BES_WORKER_PARENT_PID", Long.toString(ProcessHandle.current().pid()));
+        builder.environment().put("BES_WORKER_AZURITE_MODULE", module.toString());
         Path logFile = location == null ? null : location.resolve("azurite.log");
-        builder.redirectOutput(logFile == null ? ProcessBuilder.Redirect.DISCARD
+        builder.redirectError(logFile == null ? ProcessBuilder.Redirect.DISCARD
                 : ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        long started = System.nanoTime();
         Process process = builder.start();
-        AzuriteProcess azurite = new AzuriteProcess(process, chosen, location);
-        azurite.awaitListening(Duration.ofSeconds(30));
-        log.debug("Azurite listening on 127.0.0.1:{} (data: {})", chosen, location == null ? "memory" : location);
-        return azurite;
+        int chosen = awaitListening(process, location, Duration.ofSeconds(60));
+        log.debug("Azurite listening on 127.0.0.1:{} after {} ms (data: {})", chosen,
+                (System.nanoTime() - started) / 1_000_000, location == null ? "memory" : location);
+        return new AzuriteProcess(process, chosen, location);
     }
 
     /** The port the blob service listens on. */
@@ -115,50 +137,82 @@ public final class AzuriteProcess implements AutoCloseable {
     }
 
     /**
-     * Stops Azurite and waits for it to exit; its data under the location stays. Only the guard
-     * is asked (SIGTERM), which passes one SIGTERM on to Azurite so that it saves its metadata
-     * and closes (about a tenth of a second); whatever still runs after five seconds is killed,
-     * since Azurite otherwise waits for every idle keep-alive connection of an SDK client.
+     * Stops Azurite and waits for it to exit; its data under the location stays. SIGTERM makes
+     * it close its server (saving its metadata) and exit, in about a tenth of a second; if it
+     * has not ended within five seconds it is killed.
      */
     @Override
     public void close() {
-        List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
-        all.add(process.toHandle());
         process.destroy();
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (System.nanoTime() < deadline && all.stream().anyMatch(ProcessHandle::isAlive)) {
-            sleep(25);
-        }
-        all.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
         try {
-            process.waitFor(5, TimeUnit.SECONDS);
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
+            process.destroyForcibly();
         }
     }
 
-    private void awaitListening(Duration timeout) throws IOException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IOException("Azurite exited with code " + process.exitValue()
-                        + " before listening on port " + port
-                        + (location == null ? "" : "; see " + location.resolve("azurite.log")));
+    /** Reads the runner's ready line; its stdout is drained from then on. Returns the port. */
+    private static int awaitListening(Process process, Path location, Duration timeout) throws IOException {
+        BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        CompletableFuture<Integer> ready = CompletableFuture.supplyAsync(() -> {
+            try {
+                for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                    Matcher matcher = READY.matcher(line);
+                    if (matcher.find()) {
+                        Thread drain = new Thread(() -> drain(reader), "azurite-stdout");
+                        drain.setDaemon(true);
+                        drain.start();
+                        return Integer.parseInt(matcher.group(1));
+                    }
+                }
+                return null;
             }
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
+            catch (IOException ex) {
+                return null;
             }
-            catch (IOException notYet) {
-                sleep(100);
+        }, runnable -> {
+            Thread thread = new Thread(runnable, "azurite-start");
+            thread.setDaemon(true);
+            thread.start();
+        });
+        String see = location == null ? "" : "; see " + location.resolve("azurite.log");
+        try {
+            Integer port = ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (port == null) {
+                process.waitFor(5, TimeUnit.SECONDS);
+                throw new IOException("Azurite exited" + (process.isAlive() ? "" : " with code " + process.exitValue())
+                        + " before listening" + see);
             }
+            return port;
         }
-        close();
-        throw new IOException("Azurite did not listen on port " + port + " within " + timeout.toSeconds() + "s");
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+            throw new IOException("interrupted while starting Azurite", ex);
+        }
+        catch (ExecutionException | TimeoutException ex) {
+            process.destroyForcibly();
+            throw new IOException("Azurite did not listen within " + timeout.toSeconds() + "s" + see, ex);
+        }
     }
 
-    static Path findExecutable() throws IOException {
+    private static void drain(BufferedReader reader) {
+        try {
+            while (reader.readLine() != null) {
+                // nothing after the ready line matters; keep the pipe from filling
+            }
+        }
+        catch (IOException ignored) {
+            // Azurite ended
+        }
+    }
+
+    /** The pinned azurite npm package's folder, {@code node_modules/azurite}. */
+    static Path findModule() throws IOException {
         String home = System.getProperty("besworker.azurite.home", System.getenv("BES_WORKER_AZURITE_HOME"));
         List<Path> candidates = new ArrayList<>();
         if (home != null && !home.isBlank()) {
@@ -168,14 +222,14 @@ public final class AzuriteProcess implements AutoCloseable {
             candidates.add(dir);
         }
         for (Path dir : candidates) {
-            Path executable = dir.resolve("node_modules/.bin/azurite-blob");
-            if (Files.isExecutable(executable)) {
-                return executable;
+            Path module = dir.resolve("node_modules/azurite");
+            if (Files.isRegularFile(module.resolve("dist/src/blob/BlobServerFactory.js"))) {
+                return module;
             }
         }
         throw new IOException("Azurite is not installed: run 'npm ci' in the bes-worker folder "
                 + "(it installs the pinned azurite package), or set BES_WORKER_AZURITE_HOME to the folder "
-                + "that holds node_modules/.bin/azurite-blob");
+                + "that holds node_modules/azurite");
     }
 
     /** A currently free loopback port. */
@@ -183,15 +237,6 @@ public final class AzuriteProcess implements AutoCloseable {
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
         }
     }
 }

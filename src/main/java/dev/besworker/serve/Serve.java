@@ -12,12 +12,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.Banner;
-import org.springframework.boot.SpringApplication;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
-import dev.besworker.WorkerApplication;
+import dev.besworker.WorkerContext;
 import dev.besworker.WorkerProperties;
 import dev.besworker.embedded.EmbeddedServices;
 import dev.besworker.ops.ExecutionOwners;
@@ -81,7 +79,7 @@ public final class Serve implements AutoCloseable {
         ConfigurableApplicationContext context = null;
         EmbeddedServices embedded = null;
         try {
-            context = application(options).run(arguments(options));
+            context = context(options);
             ServeDefinitions definitions = context.getBean(ServeDefinitions.class);
             if (definitions.anyEmbedded()) {
                 embedded = EmbeddedServices.start(options.dataDir());
@@ -108,12 +106,7 @@ public final class Serve implements AutoCloseable {
         }
     }
 
-    private static SpringApplication application(Options options) {
-        SpringApplication application = new SpringApplication(WorkerApplication.class, ServeConfiguration.class);
-        application.setBannerMode(Banner.Mode.OFF);
-        application.setLogStartupInfo(false);
-        // Shutdown is ours (SIGTERM through StopSignals): Spring's hook would close the repository under a running job.
-        application.setRegisterShutdownHook(false);
+    private static ConfigurableApplicationContext context(Options options) {
         Map<String, Object> defaults = new LinkedHashMap<>();
         defaults.put("server.address", "127.0.0.1");
         defaults.put("server.port", "8080");
@@ -123,15 +116,12 @@ public final class Serve implements AutoCloseable {
         defaults.put("management.endpoint.health.probes.enabled", "true");
         // Tomcat announces every start and stop at INFO; the worker's own lines say what matters.
         defaults.put("logging.level.org.apache", "WARN");
-        application.setDefaultProperties(defaults);
-        return application;
+        return WorkerContext.serve(options.dataDir(), options.jobsDir(), defaults, arguments(options),
+                ServeConfiguration.class);
     }
 
-    private static String[] arguments(Options options) {
+    private static List<String> arguments(Options options) {
         List<String> args = new ArrayList<>();
-        args.add("--besworker.data-dir=" + options.dataDir());
-        args.add("--besworker.jobs-dir=" + options.jobsDir());
-        args.add("--" + ServeOnlyAutoConfigurations.SERVE_PROPERTY + "=serve");
         boolean http = options.httpPort() == null || options.httpPort() >= 0;
         args.add("--spring.main.web-application-type=" + (http ? "servlet" : "none"));
         if (options.httpPort() != null && options.httpPort() >= 0) {
@@ -141,7 +131,7 @@ public final class Serve implements AutoCloseable {
             args.add("--besworker.cli-command=" + options.cliCommand());
         }
         options.properties().forEach((key, value) -> args.add("--" + key + "=" + value));
-        return args.toArray(String[]::new);
+        return args;
     }
 
     /** The actuator's HTTP port, or -1 without HTTP. */

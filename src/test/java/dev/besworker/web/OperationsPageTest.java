@@ -25,6 +25,7 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.besworker.WorkerApplication;
+import dev.besworker.WorkerContext;
 import dev.besworker.pipeline.ScoringRuns;
 import dev.besworker.pipeline.ScoringRuns.RunOutcome;
 import dev.besworker.pipeline.ScoringRuns.RunRequest;
@@ -42,10 +43,10 @@ class OperationsPageTest {
     static void start() throws Exception {
         fixture = new WorkerFixture();
         fixture.definition("reviews");
-        context = new SpringApplicationBuilder(WorkerApplication.class).web(WebApplicationType.SERVLET)
+        context = new SpringApplicationBuilder(WorkerApplication.class, WorkerContext.AllAutoConfigurations.class).web(WebApplicationType.SERVLET)
                 .registerShutdownHook(false)
                 .run("--besworker.data-dir=" + fixture.dataDir, "--besworker.jobs-dir=" + fixture.jobsDir,
-                        "--server.port=0", "--server.address=127.0.0.1", "--spring.main.web-application-type=servlet", "--besworker.mode=serve");
+                        "--server.port=0", "--server.address=127.0.0.1", "--spring.main.web-application-type=servlet");
         int port = ((WebServerApplicationContext) context).getWebServer().getPort();
         base = URI.create("http://127.0.0.1:" + port);
     }

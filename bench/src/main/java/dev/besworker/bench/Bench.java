@@ -51,7 +51,7 @@ public final class Bench {
             Env.log("Azurite on port " + azurite.port() + " (data in " + work.resolve("azurite") + "), emulator at "
                     + emulator.uri() + " behind the recording proxy " + proxy.uri());
             StartupCase.prepareRecommended(env);
-            Env.log("worker JVM options: " + String.join(" ", env.worker.jvmOptions()));
+            Env.log("worker: " + env.worker.launch());
             if (options.cases().contains(4)) {
                 polling = new PollingCase(env);
                 closer.add(polling);
@@ -59,6 +59,9 @@ public final class Bench {
             }
             if (options.cases().contains(5)) {
                 new StartupCase(env).run();
+            }
+            if (options.cases().contains(6)) {
+                new AsTypedCase(env).run();
             }
             DataGen gen = new DataGen(root.resolve("sample-data/book-reviews.csv"));
             boolean hashed = false;

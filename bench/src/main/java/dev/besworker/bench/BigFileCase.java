@@ -124,6 +124,19 @@ final class BigFileCase {
                         run.process().peakRssKb() * 1024 <= 300_000_000L);
             }
             env.table.info(area, "  bytes up / down", String.format(Locale.ROOT, "%,d / %,d", size, resultBytes));
+            // Memory as typed: `java -jar` with no options lets the JVM pick its heap (a quarter of the RAM).
+            Env.log(area + ": `java -jar` without options, for its peak RSS");
+            Path plainData = env.work.resolve("data-plain-" + container);
+            try {
+                Worker.Run plain = new Worker(env.jar, env.worker.jobsDir(), List.of()).run("big", file, plainData,
+                        env.logs.resolve("big-plain-" + label.replace(" ", "")), Duration.ofMinutes(20));
+                Files.deleteIfExists(Path.of(plain.context().get("download.output.output1")));
+                env.table.add(area, "peak RSS, `java -jar` without options", Table.mb(plain.process().peakRssKb()), "",
+                        "", "", "≤ 300 MB", plain.process().peakRssKb() * 1024 <= 300_000_000L);
+            }
+            finally {
+                Env.delete(plainData);
+            }
             Env.log(String.format(Locale.ROOT, "%s: worker %.1f s excl. await (%.1f s total, BES %.1f s, notice %.1f s),"
                     + " RSS %s; curl %.1f+%.1f s%s", area, workerTime, total, bes, notice,
                     Table.mb(run.process().peakRssKb()), curl[0], curl[1], sample == null ? ""

@@ -45,7 +45,7 @@ record Options(List<Long> sizes, int smallFiles, int smallSize, int concurrency,
         int concurrency = 8;
         Duration pollJob = Duration.ofMinutes(10);
         int startupRuns = 5;
-        Set<Integer> cases = new LinkedHashSet<>(List.of(1, 2, 3, 4, 5));
+        Set<Integer> cases = new LinkedHashSet<>(List.of(1, 2, 3, 4, 5, 6));
         List<String> jvm = RECOMMENDED_JVM;
         boolean keep = false;
         boolean variants = true;
@@ -85,8 +85,8 @@ record Options(List<Long> sizes, int smallFiles, int smallSize, int concurrency,
                 case "-h", "--help" -> {
                     System.out.println("""
                             bench/run.sh [options]
-                              --cases 1,2,3,4,5     which cases (1 big file, 2 emulator hashing, 3 small files,
-                                                    4 polling, 5 start-up)
+                              --cases 1,2,3,4,5,6   which cases (1 big file, 2 emulator hashing, 3 small files,
+                                                    4 polling, 5 start-up, 6 the README command as typed)
                               --sizes 1e9,2e9       big file sizes in bytes
                               --small-files 500     number of small files (case 3)
                               --small-size 10240    bytes per small file

@@ -42,7 +42,7 @@ final class PollingCase implements AutoCloseable {
         proxy = Proxy.start(emulator.uri());
         Path input = dir.resolve("reviews.csv");
         new DataGen(env.root.resolve("sample-data/book-reviews.csv")).write(input, 10_240, 7);
-        Worker definitions = new Worker(env.worker.jar(), dir.resolve("jobs"), env.worker.jvmOptions());
+        Worker definitions = env.worker.withJobs(dir.resolve("jobs"));
         definitions.define("poll", proxy.uri(), env.connectionString, "bench-poll", dir.resolve("out"), null);
         Env.log("4 polling: a " + env.options.pollJob().toMinutes() + "-minute job, worker with default poll settings, "
                 + "in the background");
@@ -97,7 +97,7 @@ final class PollingCase implements AutoCloseable {
     void finish() throws Exception {
         String area = "4 polling " + env.options.pollJob().toMinutes() + "-min job";
         Proc.Result result = worker.await(env.options.pollJob().plusMinutes(10));
-        Worker.Run run = new Worker(env.worker.jar(), dir.resolve("jobs"), env.worker.jvmOptions())
+        Worker.Run run = env.worker.withJobs(dir.resolve("jobs"))
                 .finish(result, dir.resolve("data"), env.logs.resolve("poll-worker"));
         everySecond.join(Duration.ofMinutes(2).toMillis());
         if (baselineFailure != null) {

@@ -104,7 +104,7 @@ final class SmallFilesCase {
             String warmUp = "warm-up.csv";
             gen.write(staging.resolve(warmUp), size, 999);
 
-            Worker worker = new Worker(env.worker.jar(), jobsDir, env.worker.jvmOptions());
+            Worker worker = env.worker.withJobs(jobsDir);
             worker.define(DEFINITION, proxy.uri(), env.connectionString, container, outDir, null);
             Files.writeString(jobsDir.resolve(DEFINITION + ".yml"), "inbox: {dir: \"" + inbox + "\", pattern: \"*.csv\", "
                     + "settle: " + SETTLE.toMillis() + "ms}\nmax-concurrent-jobs: " + concurrency + "\n",
@@ -243,7 +243,7 @@ final class SmallFilesCase {
             throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Proc.java());
-        command.addAll(Options.serveJvm(worker.jvmOptions()));
+        command.addAll(Options.serveJvm(env.options.workerJvm()));
         command.add("-Dbesworker.max-concurrent-jobs=" + concurrency);
         command.add("-Dbesworker.inbox-poll-interval=" + INBOX_POLL.toMillis() + "ms");
         command.addAll(List.of("-jar", worker.jar().toString(), "--jobs-dir", jobsDir.toString(), "--data-dir",

@@ -50,15 +50,41 @@ final class Worker {
     private final Path jar;
     private final Path jobsDir;
     private final List<String> jvmOptions;
+    /** The launcher script ({@code target/bes-worker}) that runs {@link #jar}, or null for {@code java -jar}. */
+    private final Path launcher;
 
     Worker(Path jar, Path jobsDir, List<String> jvmOptions) {
+        this(jar, jobsDir, jvmOptions, null);
+    }
+
+    private Worker(Path jar, Path jobsDir, List<String> jvmOptions, Path launcher) {
         this.jar = jar;
         this.jobsDir = jobsDir;
         this.jvmOptions = List.copyOf(jvmOptions);
+        this.launcher = launcher;
+    }
+
+    /** The worker as the README runs it: the build's launcher script beside {@code jar}. */
+    static Worker launcher(Path jar, Path jobsDir) {
+        return new Worker(jar, jobsDir, List.of(), jar.resolveSibling("bes-worker"));
+    }
+
+    /** This worker with other definitions. */
+    Worker withJobs(Path otherJobsDir) {
+        return new Worker(jar, otherJobsDir, jvmOptions, launcher);
+    }
+
+    /** How it is launched, for the log. */
+    String launch() {
+        return launcher != null ? launcher.toString() : "java " + String.join(" ", jvmOptions) + " -jar " + jar;
     }
 
     Path jar() {
         return jar;
+    }
+
+    Path jobsDir() {
+        return jobsDir;
     }
 
     List<String> jvmOptions() {
@@ -93,10 +119,16 @@ final class Worker {
     /** Starts {@code run <definition> --input <file> --force} as a new JVM. */
     Proc start(String definition, Path input, Path dataDir, Path logPrefix, List<String> extraJvm) throws IOException {
         List<String> command = new ArrayList<>();
-        command.add(Proc.java());
-        command.addAll(jvmOptions);
-        command.addAll(extraJvm);
-        command.addAll(List.of("-jar", jar.toString(), "--jobs-dir", jobsDir.toString(), "--data-dir",
+        if (launcher != null) {
+            command.add(launcher.toString());
+        }
+        else {
+            command.add(Proc.java());
+            command.addAll(jvmOptions);
+            command.addAll(extraJvm);
+            command.addAll(List.of("-jar", jar.toString()));
+        }
+        command.addAll(List.of("--jobs-dir", jobsDir.toString(), "--data-dir",
                 dataDir.toString(), "run", definition, "--input", input.toString(), "--force"));
         return Proc.start(command, dataDir.getParent(), logPrefix);
     }
