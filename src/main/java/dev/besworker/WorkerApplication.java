@@ -19,6 +19,7 @@ import org.springframework.context.annotation.Import;
 import dev.besworker.cluster.ClusterConfiguration;
 import dev.besworker.ops.OpsConfiguration;
 import dev.besworker.pipeline.ScoringJobConfiguration;
+import dev.besworker.runs.RunsConfiguration;
 import dev.besworker.staging.TransferProperties;
 import dev.besworker.web.OperationsPageConfiguration;
 
@@ -36,6 +37,7 @@ import dev.besworker.web.OperationsPageConfiguration;
         PersistenceExceptionTranslationAutoConfiguration.class, BatchAutoConfiguration.class,
         BatchJdbcAutoConfiguration.class })
 @EnableConfigurationProperties({ WorkerProperties.class, TransferProperties.class })
-@Import({ ScoringJobConfiguration.class, ClusterConfiguration.class, OpsConfiguration.class, OperationsPageConfiguration.class })
+@Import({ ScoringJobConfiguration.class, RunsConfiguration.class, ClusterConfiguration.class, OpsConfiguration.class,
+        OperationsPageConfiguration.class })
 public class WorkerApplication {
 }

@@ -24,7 +24,7 @@ import dev.besworker.ops.ExecutionReports.ExecutionDetail;
 import dev.besworker.ops.ExecutionReports.ExecutionSummary;
 import dev.besworker.ops.ExecutionReports.StepSummary;
 import dev.besworker.pipeline.RunLogListener;
-import dev.besworker.pipeline.ScoringRuns;
+import dev.besworker.runs.ScoringRuns;
 import dev.besworker.secrets.Redactor;
 
 /**

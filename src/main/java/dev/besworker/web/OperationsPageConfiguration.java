@@ -12,7 +12,7 @@ import org.springframework.web.servlet.function.ServerResponse;
 
 import dev.besworker.ops.ExecutionOwners;
 import dev.besworker.ops.ExecutionReports;
-import dev.besworker.pipeline.ScoringRuns;
+import dev.besworker.runs.ScoringRuns;
 
 /**
  * The operators' web page and its JSON twin, present only when the worker serves HTTP

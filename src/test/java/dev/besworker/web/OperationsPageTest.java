@@ -26,9 +26,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.besworker.WorkerApplication;
 import dev.besworker.WorkerContext;
-import dev.besworker.pipeline.ScoringRuns;
-import dev.besworker.pipeline.ScoringRuns.RunOutcome;
-import dev.besworker.pipeline.ScoringRuns.RunRequest;
+import dev.besworker.runs.ScoringRuns;
+import dev.besworker.runs.ScoringRuns.RunOutcome;
+import dev.besworker.runs.ScoringRuns.RunRequest;
 import dev.besworker.support.WorkerFixture;
 
 /** The operators' page over real HTTP, on a worker with a web server. */
