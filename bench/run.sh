@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 OUT=target/bench
+[[ "${1:-}" == "--cluster" ]] && { shift; exec bench/cluster.sh "$@"; }  # issue 9: several workers (bench/cluster.sh)
 mkdir -p "$OUT"
 
 mvn_quiet() {

@@ -17,11 +17,12 @@ import org.springframework.boot.transaction.autoconfigure.TransactionManagerCust
 import org.springframework.context.annotation.Import;
 
 import dev.besworker.cluster.ClusterConfiguration;
+import dev.besworker.definition.DefinitionConfiguration;
 import dev.besworker.ops.OpsConfiguration;
 import dev.besworker.pipeline.ScoringJobConfiguration;
 import dev.besworker.runs.RunsConfiguration;
 import dev.besworker.staging.TransferProperties;
-import dev.besworker.web.OperationsPageConfiguration;
+import dev.besworker.web.ConsoleConfiguration;
 
 /**
  * The worker's Spring application: the JDBC job repository, the scoring job and the operations
@@ -37,7 +38,7 @@ import dev.besworker.web.OperationsPageConfiguration;
         PersistenceExceptionTranslationAutoConfiguration.class, BatchAutoConfiguration.class,
         BatchJdbcAutoConfiguration.class })
 @EnableConfigurationProperties({ WorkerProperties.class, TransferProperties.class })
-@Import({ ScoringJobConfiguration.class, RunsConfiguration.class, ClusterConfiguration.class, OpsConfiguration.class,
-        OperationsPageConfiguration.class })
+@Import({ DefinitionConfiguration.class, ScoringJobConfiguration.class, RunsConfiguration.class,
+        ClusterConfiguration.class, OpsConfiguration.class, ConsoleConfiguration.class })
 public class WorkerApplication {
 }

@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
         description = "Runs Azure ML Studio (classic) Batch Execution Service jobs unattended, restartably.",
         subcommands = { RunCommand.class, RestartCommand.class, StopCommand.class, AbandonCommand.class,
                 ListCommand.class, ShowCommand.class, WorkersCommand.class, DefinitionsCommand.class, CheckCommand.class, ServeCommand.class,
-                PurgeCommand.class },
+                PurgeCommand.class, HashPasswordCommand.class },
         footer = { "", "Exit codes: 0 completed, 1 failed or stopped (restartable), 2 usage or configuration error,",
                 "3 input rejected, 4 the execution belongs to a live worker." })
 public class BesWorkerCommand {

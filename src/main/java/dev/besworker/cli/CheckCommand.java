@@ -36,8 +36,7 @@ class CheckCommand extends WorkerCommand {
 
     @Override
     protected int execute() throws IOException {
-        ScoringEnvironment environment = new ScoringEnvironment(
-                new DefinitionLoader(System.getenv(), Path.of("").toAbsolutePath()), global.jobsDir);
+        ScoringEnvironment environment = new ScoringEnvironment(DefinitionLoader.forProcess(), global.jobsDir);
         JobDefinition raw = environment.rawDefinition(definitionName);
         out.println("definition: OK (" + raw.source() + ")");
         EmbeddedServices embedded = null;

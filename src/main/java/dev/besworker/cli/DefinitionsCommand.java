@@ -1,6 +1,5 @@
 package dev.besworker.cli;
 
-import java.nio.file.Path;
 import java.util.List;
 
 import picocli.CommandLine.Command;
@@ -15,8 +14,7 @@ class DefinitionsCommand extends WorkerCommand {
 
     @Override
     protected int execute() {
-        List<DefinitionLoader.Entry> entries = new DefinitionLoader(System.getenv(), Path.of("").toAbsolutePath())
-                .loadAll(global.jobsDir);
+        List<DefinitionLoader.Entry> entries = DefinitionLoader.forProcess().loadAll(global.jobsDir);
         if (entries.isEmpty()) {
             out.println("no definitions in " + global.jobsDir + " (add <name>.yml files there)");
             return ExitCodes.CONFIGURATION;

@@ -11,6 +11,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import dev.besworker.definition.DefinitionLoader;
 import dev.besworker.definition.JobDefinition;
 import dev.besworker.definition.Units;
 import dev.besworker.intake.Inbox;
@@ -55,7 +56,7 @@ class PurgeCommand extends WorkerCommand {
         }
         try (WorkerSession session = WorkerSession.open(global)) {
             ScoringEnvironment environment = session.bean(ScoringEnvironment.class);
-            ServeDefinitions definitions = ServeDefinitions.load(environment.jobsDir());
+            ServeDefinitions definitions = ServeDefinitions.load(session.bean(DefinitionLoader.class), environment.jobsDir());
             List<Path> doneFolders = definitions.valid().stream().filter(d -> d.inbox() != null)
                     .map(d -> new Inbox(d.name(), d.inbox().dir()).done()).toList();
             Retention retention = new Retention(session.bean(JdbcTemplate.class), session.bean(JobRepository.class),

@@ -61,8 +61,7 @@ final class WorkerSession implements AutoCloseable {
 
     private static boolean isEmbedded(Path jobsDir, String definitionName) {
         try {
-            return new DefinitionLoader(System.getenv(), Path.of("").toAbsolutePath()).load(jobsDir, definitionName)
-                    .isEmbedded();
+            return DefinitionLoader.forProcess().load(jobsDir, definitionName).isEmbedded();
         }
         catch (RuntimeException invalid) {
             return false; // the command reports it once the context is up
@@ -75,14 +74,13 @@ final class WorkerSession implements AutoCloseable {
 
     /** Loads a definition as written (embedded values not yet replaced). */
     static JobDefinition loadDefinition(BesWorkerCommand global, String name) {
-        return new DefinitionLoader(System.getenv(), Path.of("").toAbsolutePath()).load(global.jobsDir, name);
+        return DefinitionLoader.forProcess().load(global.jobsDir, name);
     }
 
     /** Starts Azurite and the emulator if the definition says {@code embedded}. */
     void startEmbeddedFor(String definitionName) throws IOException {
         ScoringEnvironment environment = bean(ScoringEnvironment.class);
-        JobDefinition definition = new DefinitionLoader(System.getenv(), Path.of("").toAbsolutePath())
-                .load(environment.jobsDir(), definitionName);
+        JobDefinition definition = bean(DefinitionLoader.class).load(environment.jobsDir(), definitionName);
         if (definition.isEmbedded() && embedded == null) {
             if (starting == null) {
                 starting = EmbeddedServices.begin(bean(WorkerProperties.class).dataDir());

@@ -5,6 +5,7 @@ import java.time.Clock;
 import javax.sql.DataSource;
 
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -21,11 +22,22 @@ public class ClusterConfiguration {
         return WorkerIdentity.create(clock(cluster));
     }
 
+    /** Checked at start, once the schema exists, and again when the worker takes its lease. */
+    @Bean
+    @DependsOnDatabaseInitialization
+    H2OneMachine h2OneMachine(JdbcTemplate jdbcTemplate, WorkerIdentity workerIdentity) {
+        H2OneMachine rule = new H2OneMachine(jdbcTemplate, workerIdentity);
+        rule.check();
+        return rule;
+    }
+
     @Bean
     WorkerLease workerLease(JdbcTemplate jdbcTemplate, WorkerIdentity workerIdentity, ClusterProperties cluster,
-            WorkerProperties properties) {
-        return new WorkerLease(jdbcTemplate, workerIdentity, cluster.lease(properties.heartbeatInterval()),
+            WorkerProperties properties, H2OneMachine h2OneMachine) {
+        WorkerLease lease = new WorkerLease(jdbcTemplate, workerIdentity, cluster.lease(properties.heartbeatInterval()),
                 properties.heartbeatInterval());
+        lease.beforeJoining(h2OneMachine::check);
+        return lease;
     }
 
     @Bean

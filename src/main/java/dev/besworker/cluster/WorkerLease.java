@@ -33,6 +33,8 @@ public class WorkerLease implements AutoCloseable {
     private final Duration lease;
     private final Duration heartbeat;
     private final List<Runnable> afterRenewal = new CopyOnWriteArrayList<>();
+    private Runnable beforeJoining = () -> {
+    };
     private ScheduledExecutorService scheduler;
     private volatile boolean joined;
     private volatile boolean closed;
@@ -75,6 +77,7 @@ public class WorkerLease implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException(identity + " has ended; it takes no more work");
         }
+        beforeJoining.run();
         jdbc.update("INSERT INTO BES_WORKER_INSTANCE (INSTANCE_ID, HOST, PID, COMMAND, STARTED_AT, LAST_SEEN, "
                 + "LEASE_EXPIRES_AT) VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP + "
                 + DbTime.interval(lease) + ")", identity.instanceId(), identity.host(), identity.pid(),
@@ -90,6 +93,11 @@ public class WorkerLease implements AutoCloseable {
         long millis = heartbeat.toMillis();
         scheduler.scheduleWithFixedDelay(this::beat, millis, millis, TimeUnit.MILLISECONDS);
         log.info("{} joined the job repository's workers (lease {}, renewed every {})", identity, lease, heartbeat);
+    }
+
+    /** A check that must pass before the lease is taken (it throws to refuse the worker). */
+    public void beforeJoining(Runnable check) {
+        this.beforeJoining = check;
     }
 
     /** Runs the task on the lease's thread after every renewal (stop requests, ownership checks). */

@@ -7,25 +7,16 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /** Validates the bound {@code bes:} section (endpoint, ids, keys, retry, timeout) into {@link BesSettings}. */
-final class BesSection {
+record BesSection(Reading r) {
 
     private static final Pattern HEX32 = Pattern.compile("[0-9a-fA-F]{32}");
     private static final Pattern PATH_SEGMENT = Pattern.compile("[A-Za-z0-9._~-]+");
 
-    private final Reading r;
-
-    BesSection(Reading reading) {
-        this.r = reading;
-    }
 
     /** The settings, or null with the problems reported. */
     BesSettings read(DefinitionFile.Bes bes) {
-        if (r.failed("bes")) {
-            return null;
-        }
-        if (!r.has("bes")) {
-            r.problem("bes", "missing; add a bes: section with endpoint, workspace, service and api-key (see"
-                    + " jobs/book-reviews.yml)");
+        if (!r.section("bes", "add a bes: section with endpoint, workspace, service and api-key (see"
+                + " jobs/book-reviews.yml)")) {
             return null;
         }
         if (bes == null) {
@@ -146,13 +137,9 @@ final class BesSection {
         Duration initial = r.orDefault("bes.retry.initial-backoff", retry.initialBackoff(), defaults.initialBackoff());
         Duration max = r.orDefault("bes.retry.max-backoff", retry.maxBackoff(), defaults.maxBackoff());
         Duration budget = r.orDefault("bes.retry.budget", retry.budget(), defaults.budget());
-        boolean ok = Durations.requirePositive(r, "bes.retry.initial-backoff", initial)
-                & Durations.requirePositive(r, "bes.retry.max-backoff", max)
-                & Durations.requirePositive(r, "bes.retry.budget", budget);
-        if (ok && initial != null && max != null) {
-            Durations.requireOrdered(r, "bes.retry.initial-backoff", initial, "bes.retry.max-backoff", max);
-        }
-        if (maxAttempts == null || initial == null || max == null || budget == null) {
+        boolean ok = Durations.requireBackoff(r, "bes.retry", "initial-backoff", initial, "max-backoff", max,
+                "budget", budget);
+        if (!ok || maxAttempts == null || initial == null || max == null || budget == null) {
             return null;
         }
         return new RetrySettings(maxAttempts, initial, max, budget);

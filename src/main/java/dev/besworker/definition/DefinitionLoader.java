@@ -58,7 +58,8 @@ import org.yaml.snakeyaml.nodes.Node;
  * come from variables, and no problem line ever shows their values. Relative paths are resolved
  * against the working directory. Validation collects every problem, one complete line each
  * (file, key path, what is wrong, what to do, and the line when there is one), and throws them
- * together as a {@link DefinitionException}.
+ * together as a {@link DefinitionException}. This class finds and reads the files; SnakeYAML
+ * composes the node tree and {@link DefinitionBinder} binds and validates it.
  */
 public final class DefinitionLoader {
 

@@ -9,13 +9,7 @@ import java.util.Set;
 import org.springframework.util.unit.DataSize;
 
 /** Validates the bound {@code input:} / {@code inputs:} and {@code outputs:} of a definition. */
-final class InputSections {
-
-    private final Reading r;
-
-    InputSections(Reading reading) {
-        this.r = reading;
-    }
+record InputSections(Reading r) {
 
     /** The inputs, or null with the problems reported. */
     List<InputSpec> inputs(DefinitionFile file) {

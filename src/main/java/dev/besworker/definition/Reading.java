@@ -8,23 +8,28 @@ import java.nio.file.Path;
  * presence and lines), the problems, the placeholders (to tell values from the environment) and
  * the working directory (for relative paths).
  */
-final class Reading {
-
-    private final YamlSource source;
-    private final Problems problems;
-    private final EnvironmentPlaceholders placeholders;
-    private final Path workingDir;
-
-    Reading(YamlSource source, Problems problems, EnvironmentPlaceholders placeholders, Path workingDir) {
-        this.source = source;
-        this.problems = problems;
-        this.placeholders = placeholders;
-        this.workingDir = workingDir;
-    }
+record Reading(YamlSource source, Problems problems, EnvironmentPlaceholders placeholders, Path workingDir) {
 
     /** Whether the key is present with a value other than null. */
     boolean has(String path) {
         return source.has(path);
+    }
+
+    /**
+     * Whether a section is there to be read: present and usable. When it is absent and
+     * {@code fixWhenMissing} is not null, that is a problem ({@code missing; fix}).
+     */
+    boolean section(String path, String fixWhenMissing) {
+        if (failed(path)) {
+            return false;
+        }
+        if (!has(path)) {
+            if (fixWhenMissing != null) {
+                problem(path, "missing; " + fixWhenMissing);
+            }
+            return false;
+        }
+        return true;
     }
 
     /** Whether the key is present but its problem is already reported. */

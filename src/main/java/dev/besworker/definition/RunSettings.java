@@ -12,13 +12,7 @@ import org.springframework.scheduling.support.CronExpression;
  * Validates the bound sections about how a job runs: {@code poll:}, {@code output-dir:},
  * {@code inbox:}, {@code schedule:}, {@code notify:} and {@code max-concurrent-jobs:}.
  */
-final class RunSettings {
-
-    private final Reading r;
-
-    RunSettings(Reading reading) {
-        this.r = reading;
-    }
+record RunSettings(Reading r) {
 
     /** The poll settings (the defaults when absent), or null with the problems reported. */
     PollSettings poll(DefinitionFile.Poll poll) {
@@ -32,12 +26,8 @@ final class RunSettings {
         Duration initial = r.orDefault("poll.initial-interval", poll.initialInterval(), defaults.initialInterval());
         Duration max = r.orDefault("poll.max-interval", poll.maxInterval(), defaults.maxInterval());
         Duration timeout = r.orDefault("poll.timeout", poll.timeout(), defaults.timeout());
-        boolean ok = Durations.requirePositive(r, "poll.initial-interval", initial)
-                & Durations.requirePositive(r, "poll.max-interval", max)
-                & Durations.requirePositive(r, "poll.timeout", timeout);
-        if (ok && initial != null && max != null) {
-            ok = Durations.requireOrdered(r, "poll.initial-interval", initial, "poll.max-interval", max);
-        }
+        boolean ok = Durations.requireBackoff(r, "poll", "initial-interval", initial, "max-interval", max,
+                "timeout", timeout);
         if (!ok || initial == null || max == null || timeout == null) {
             return null;
         }
@@ -58,7 +48,7 @@ final class RunSettings {
 
     /** The inbox, or null when absent or with problems (reported). */
     InboxSettings inbox(DefinitionFile.Inbox inbox, Path outputDir) {
-        if (!r.has("inbox") || r.failed("inbox")) {
+        if (!r.section("inbox", null)) {
             return null;
         }
         if (inbox == null) {
@@ -101,7 +91,7 @@ final class RunSettings {
 
     /** The schedule, or null when absent or with problems (reported). */
     ScheduleSettings schedule(DefinitionFile.Schedule schedule) {
-        if (!r.has("schedule") || r.failed("schedule")) {
+        if (!r.section("schedule", null)) {
             return null;
         }
         if (schedule == null) {
@@ -144,7 +134,7 @@ final class RunSettings {
 
     /** Where outcomes are posted, or null when absent or with problems (reported). */
     NotifySettings notify(DefinitionFile.Notify notify) {
-        if (!r.has("notify") || r.failed("notify")) {
+        if (!r.section("notify", null)) {
             return null;
         }
         if (notify == null) {

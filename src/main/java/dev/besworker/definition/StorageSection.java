@@ -8,22 +8,12 @@ import java.util.Locale;
 import java.util.Map;
 
 /** Validates the bound {@code storage:} section into {@link StorageSettings}. */
-final class StorageSection {
-
-    private final Reading r;
-
-    StorageSection(Reading reading) {
-        this.r = reading;
-    }
+record StorageSection(Reading r) {
 
     /** The settings, or null with the problems reported. */
     StorageSettings read(DefinitionFile.Storage storage) {
-        if (r.failed("storage")) {
-            return null;
-        }
-        if (!r.has("storage")) {
-            r.problem("storage", "missing; add a storage: section with connection-string and container (see"
-                    + " jobs/book-reviews.yml)");
+        if (!r.section("storage", "add a storage: section with connection-string and container (see"
+                + " jobs/book-reviews.yml)")) {
             return null;
         }
         if (storage == null) {

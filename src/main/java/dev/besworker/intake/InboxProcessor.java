@@ -150,8 +150,11 @@ public class InboxProcessor {
         InboxWork claimedWork;
         try {
             if (work.claim() != null) {
-                // deferred earlier, still under this worker's claim
-                claimedWork = claims.holds(work.claim()) ? work : null;
+                // deferred earlier under this worker's claim, which it may have lost meanwhile
+                if (!stillHeld(work)) {
+                    return Result.of(work, Outcome.STOOD_DOWN, work.file());
+                }
+                claimedWork = work;
             }
             else {
                 claimedWork = work.claimed() ? claimInProcessing(work).orElse(null) : claim(work).orElse(null);

@@ -91,7 +91,8 @@ public class ExecutionReports {
                         s.getStartTime(), s.getEndTime(), s.getReadCount(), s.getWriteCount(),
                         firstLine(s.getExitStatus().getExitDescription())))
                 .toList();
-        String owner = owners.owner(executionId).map(o -> o + (owners.isAlive(o) ? "" : " (gone)")).orElse(null);
+        String owner = owners.owner(executionId)
+                .map(o -> o + (owners.isAlive(o) ? "" : ": gone; 'restart " + executionId + "' takes it over")).orElse(null);
         return Optional.of(new ExecutionDetail(summary(execution), parameters, context, steps, owner));
     }
 

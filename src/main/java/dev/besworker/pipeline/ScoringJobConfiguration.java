@@ -1,6 +1,5 @@
 package dev.besworker.pipeline;
 
-import java.nio.file.Path;
 
 import org.springframework.batch.core.configuration.support.MapJobRegistry;
 import org.springframework.batch.core.configuration.annotation.StepScope;
@@ -44,9 +43,9 @@ public class ScoringJobConfiguration {
     private static final String DEFINITION = "#{jobParameters['" + RunKeys.DEFINITION + "']}";
 
     @Bean
-    ScoringEnvironment scoringEnvironment(WorkerProperties properties, TransferProperties transfer) {
-        return new ScoringEnvironment(new DefinitionLoader(System.getenv(), Path.of("").toAbsolutePath()),
-                properties.jobsDir(), transfer.settings());
+    ScoringEnvironment scoringEnvironment(WorkerProperties properties, TransferProperties transfer,
+            DefinitionLoader definitionLoader) {
+        return new ScoringEnvironment(definitionLoader, properties.jobsDir(), transfer.settings());
     }
 
     @Bean

@@ -108,6 +108,7 @@ public final class RunDispatcher {
     private final Set<Path> queuedFiles = new HashSet<>();
     private final Set<Path> runningFiles = new HashSet<>();
     private final Set<Long> restarts = new HashSet<>();
+    private final Map<Long, Runnable> afterRestart = new HashMap<>();
     private final Map<String, Integer> running = new HashMap<>();
     private final Map<String, Integer> peaks = new HashMap<>();
     private int runningTotal;
@@ -182,6 +183,25 @@ public final class RunDispatcher {
         }
     }
 
+    /**
+     * Like {@link #submitRestart(long, String)}, for the console: {@code after} runs once the
+     * restart has run (however it ended), in its slot's thread, so that the console can record
+     * the outcome.
+     *
+     * @return false if the restart was not queued: serve is stopping, or it is queued or running already
+     */
+    public boolean submitRestart(long executionId, String definition, Runnable after) {
+        synchronized (lock) {
+            if (stopping || !restarts.add(executionId)) {
+                return false;
+            }
+            afterRestart.put(executionId, after);
+            queue.addLast(new Pending(null, executionId, definition, clock.instant()));
+            lock.notifyAll();
+            return true;
+        }
+    }
+
     /** Whether a file is queued or being scored by this worker. */
     public boolean holds(Path file) {
         synchronized (lock) {
@@ -235,6 +255,7 @@ public final class RunDispatcher {
             queue.clear();
             queuedFiles.clear();
             restarts.clear();
+            afterRestart.clear();
             lock.notifyAll();
         }
     }
@@ -345,6 +366,7 @@ public final class RunDispatcher {
         Pending pending = picked.pending();
         InboxWork work = pending.work();
         Result result = null;
+        Runnable after = null;
         try {
             if (work == null) {
                 restarter.restart(pending.restartId(), this::stopping);
@@ -375,8 +397,17 @@ public final class RunDispatcher {
                 }
                 else {
                     restarts.remove(pending.restartId());
+                    after = afterRestart.remove(pending.restartId());
                 }
                 lock.notifyAll();
+            }
+        }
+        if (after != null) {
+            try {
+                after.run();
+            }
+            catch (RuntimeException ex) {
+                log.warn("after the restart of execution {}: {}", pending.restartId(), ex.toString());
             }
         }
         if (result == null) {

@@ -87,7 +87,7 @@ public final class ScheduleRunner {
                 if (state.claim(definition, missed.get().toInstant(), now, ScheduleState.Kind.CATCH_UP, now)) {
                     log.info("schedule {}: {} was missed while no worker was up; catching up once now", definition,
                             missed.get());
-                    fire(definition, Trigger.CATCH_UP, now);
+                    fire(definition, Trigger.CATCH_UP, missed.get().toInstant(), now);
                 }
                 else {
                     log.info("schedule {}: {} was missed; another worker catches it up", definition, missed.get());
@@ -159,22 +159,22 @@ public final class ScheduleRunner {
 
     private void onTime(String definition, Instant scheduledAt) {
         if (state.claim(definition, scheduledAt, scheduledAt, ScheduleState.Kind.CRON, clock.instant())) {
-            fire(definition, Trigger.CRON, clock.instant());
+            fire(definition, Trigger.CRON, scheduledAt, clock.instant());
         }
         else {
             // Fired by another worker: the files waiting here are released all the same, for this worker to share.
             int released = release.applyAsInt(definition);
-            log.debug("schedule {}: {} fired on another worker; {} file(s) released here too", definition, scheduledAt,
-                    released);
+            log.info("schedule {}: {} fired on another worker; {} file(s) waiting here released too", definition,
+                    scheduledAt, released);
         }
     }
 
-    private void fire(String definition, Trigger trigger, Instant at) {
+    private void fire(String definition, Trigger trigger, Instant scheduledAt, Instant at) {
         int released = release.applyAsInt(definition);
         Firing firing = new Firing(definition, trigger, at, released);
         firings.add(firing);
-        log.info("schedule {}: fired ({}); {} file(s) waiting in its inbox released", definition,
-                trigger == Trigger.CRON ? "on time" : "catch-up", released);
+        log.info("schedule {}: fired ({}) for {}; {} file(s) waiting in its inbox released", definition,
+                trigger == Trigger.CRON ? "on time" : "catch-up", scheduledAt, released);
         try {
             listener.fired(firing);
         }

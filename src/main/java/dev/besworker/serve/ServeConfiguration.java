@@ -1,8 +1,6 @@
 package dev.besworker.serve;
 
 import java.time.Clock;
-import java.util.List;
-import java.util.UUID;
 
 import javax.sql.DataSource;
 
@@ -22,6 +20,10 @@ import org.springframework.scheduling.TaskScheduler;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 import dev.besworker.WorkerProperties;
+import dev.besworker.cluster.ClusterConfiguration;
+import dev.besworker.cluster.ClusterProperties;
+import dev.besworker.cluster.WorkerLease;
+import dev.besworker.definition.DefinitionLoader;
 import dev.besworker.definition.NotifySettings;
 import dev.besworker.intake.InboxClaims;
 import dev.besworker.intake.InboxIntake;
@@ -42,15 +44,17 @@ import dev.besworker.runs.ScoringRuns;
 @EnableConfigurationProperties(ServeClusterProperties.class)
 public class ServeConfiguration {
 
+    /** The worker's clock (shifted by cluster's test-only offset, which shows that skew changes nothing). */
     @Bean
-    Clock serveClock() {
-        return Clock.systemUTC();
+    Clock serveClock(ClusterProperties clusterProperties) {
+        return ClusterConfiguration.clock(clusterProperties);
     }
 
     /** Polls the inboxes (Spring Integration uses the bean of this name) and fires the schedules. */
     @Bean
-    ThreadPoolTaskScheduler taskScheduler() {
+    ThreadPoolTaskScheduler taskScheduler(Clock serveClock) {
         ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+        scheduler.setClock(serveClock);
         scheduler.setPoolSize(4);
         scheduler.setThreadNamePrefix("serve-");
         scheduler.setWaitForTasksToCompleteOnShutdown(false);
@@ -58,8 +62,8 @@ public class ServeConfiguration {
     }
 
     @Bean
-    ServeDefinitions serveDefinitions(WorkerProperties properties) {
-        return ServeDefinitions.load(properties.jobsDir());
+    ServeDefinitions serveDefinitions(WorkerProperties properties, DefinitionLoader definitionLoader) {
+        return ServeDefinitions.load(definitionLoader, properties.jobsDir());
     }
 
     @Bean
@@ -75,13 +79,14 @@ public class ServeConfiguration {
     }
 
     /**
-     * This worker among the workers of its repository.
-     * TODO(scaleout): cluster's WorkerIdentity and lease, once in main; until then a worker holds
-     * every other instance id for dead, which is right for one worker only.
+     * This worker among the workers of its repository: its lease, taken at start-up (serve is a
+     * worker from its first moment, listed by {@code workers}, and claims inbox files under its
+     * instance id); another worker is alive while its lease is current by the database's clock.
      */
     @Bean
-    WorkerLiveness workerLiveness() {
-        String self = UUID.randomUUID().toString();
+    WorkerLiveness workerLiveness(WorkerLease workerLease) {
+        workerLease.join("serve");
+        String self = workerLease.identity().instanceId();
         return new WorkerLiveness() {
             @Override
             public String self() {
@@ -90,7 +95,7 @@ public class ServeConfiguration {
 
             @Override
             public boolean isLive(String instanceId) {
-                return self.equals(instanceId);
+                return self.equals(instanceId) || workerLease.isCurrent(instanceId);
             }
         };
     }
@@ -114,11 +119,11 @@ public class ServeConfiguration {
         return new ClusterSlots(jdbcTemplate, workerLiveness, serveClock);
     }
 
-    /** TODO(scaleout): orphans from cluster's ExecutionOwners.orphans(), once in main. */
     @Bean
-    ServeCluster serveCluster(InboxClaims inboxClaims, ClusterSlots clusterSlots,
+    ServeCluster serveCluster(InboxClaims inboxClaims, ClusterSlots clusterSlots, ExecutionOwners executionOwners,
             ServeClusterProperties serveClusterProperties) {
-        return new ServeCluster(inboxClaims, clusterSlots, List::of, serveClusterProperties.scanInterval());
+        return new ServeCluster(inboxClaims, clusterSlots, executionOwners::orphans,
+                serveClusterProperties.scanInterval());
     }
 
     @Bean

@@ -186,8 +186,8 @@ public final class ServeDaemon {
             try {
                 for (Path file : inbox.claimedFiles()) {
                     if (!dispatcher.holds(file) && cluster.claims().claimable(inbox, file)) {
-                        log.info("inbox {}: {} in {} is held by no live worker; taking it over", inbox.definition(),
-                                file.getFileName(), Inbox.PROCESSING);
+                        log.info("inbox {}: {} was left in {} by an earlier worker, which is gone; resuming it",
+                                inbox.definition(), file.getFileName(), Inbox.PROCESSING);
                         dispatcher.submit(InboxWork.leftInProcessing(inbox, file));
                     }
                 }

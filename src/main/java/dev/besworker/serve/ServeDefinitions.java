@@ -17,9 +17,8 @@ import dev.besworker.definition.JobDefinition;
 public record ServeDefinitions(List<JobDefinition> valid, List<DefinitionLoader.Entry> invalid) {
 
     /** Loads every definition in the jobs folder. */
-    public static ServeDefinitions load(Path jobsDir) {
-        List<DefinitionLoader.Entry> entries = new DefinitionLoader(System.getenv(), Path.of("").toAbsolutePath())
-                .loadAll(jobsDir);
+    public static ServeDefinitions load(DefinitionLoader loader, Path jobsDir) {
+        List<DefinitionLoader.Entry> entries = loader.loadAll(jobsDir);
         return new ServeDefinitions(
                 entries.stream().filter(e -> e.definition() != null).map(DefinitionLoader.Entry::definition).toList(),
                 entries.stream().filter(e -> e.definition() == null).toList());

@@ -1,7 +1,6 @@
 package dev.besworker.serve;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -13,6 +12,8 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+
+import dev.besworker.cluster.WorkerIdentity;
 
 /**
  * One {@code serve} per data folder: an exclusive lock on {@code <data-dir>/serve.lock}, held
@@ -109,17 +110,9 @@ public final class ServeLock implements AutoCloseable {
         return text.isEmpty() ? "a process that has not written its name yet" : text;
     }
 
+    /** The machine's name as its kernel knows it (see {@link WorkerIdentity#hostName()}). */
     static String hostName() {
-        String env = System.getenv("HOSTNAME");
-        if (env != null && !env.isBlank()) {
-            return env;
-        }
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        }
-        catch (IOException ex) {
-            return "localhost";
-        }
+        return WorkerIdentity.hostName();
     }
 
     /** Releases the lock (the file stays; its content tells who held it last). */

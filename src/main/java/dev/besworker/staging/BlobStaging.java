@@ -17,6 +17,7 @@ import com.azure.storage.blob.BlobServiceClientBuilder;
 import com.azure.storage.common.policy.RequestRetryOptions;
 import com.azure.storage.common.policy.RetryPolicyType;
 
+import dev.besworker.definition.ContainerNames;
 import dev.besworker.secrets.Redactor;
 import dev.besworker.secrets.Secret;
 
@@ -49,7 +50,6 @@ import dev.besworker.secrets.Secret;
  */
 public final class BlobStaging implements AutoCloseable {
 
-    private static final Pattern CONTAINER_NAME = Pattern.compile("^(?=.{3,63}$)[a-z0-9](?!.*--)[a-z0-9-]*[a-z0-9]$");
     private static final Pattern SECRET_PARTS = Pattern.compile("(?i)(?:AccountKey|SharedAccessSignature)=([^;]+)");
     private static final Pattern SAS_ONLY = Pattern.compile("(?i)(?:^|;)\\s*SharedAccessSignature=([^;]+)");
     private static final Pattern ACCOUNT_KEY = Pattern.compile("(?i)(?:^|;)\\s*AccountKey=");
@@ -82,7 +82,7 @@ public final class BlobStaging implements AutoCloseable {
         this.connectionString = Objects.requireNonNull(connectionString, "connectionString");
         Objects.requireNonNull(container, "container");
         this.settings = Objects.requireNonNull(settings, "settings");
-        if (!CONTAINER_NAME.matcher(container).matches()) {
+        if (!ContainerNames.isValid(container)) {
             throw new IllegalArgumentException("\"" + container + "\" is not a valid blob container name: use 3-63 "
                     + "lower-case letters, digits and single hyphens, starting and ending with a letter or digit");
         }

@@ -145,6 +145,9 @@ class ExecutionOwnersClusterTest {
                         + a.identity().host() + " (worker " + a.identity().shortId());
         assertThat(status(id)).isEqualTo("STARTED");
         assertThat(ownerOf(id)).isEqualTo(a.identity().instanceId());
+        assertThat(workerB.getBean(ExecutionReports.class).show(id).orElseThrow().owner())
+                .as("show, from the other worker, names the owner").startsWith("process " + a.identity().pid() + " on "
+                        + a.identity().host() + " (worker " + a.identity().shortId() + ", lease until ");
 
         // and a stop asked through B reaches A, which stops it itself
         assertThat(b.requestStop(id)).isTrue();

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 import com.azure.storage.blob.BlobServiceClientBuilder;
 import com.azure.storage.blob.models.BlobItem;
@@ -203,6 +204,33 @@ class ScoringPipelineTest {
         assertThat(fixture.admin.counter("submits")).isEqualTo(1);
         assertThat(fixture.admin.counter("starts")).isEqualTo(1);
         ScoredCsv.assertScored(input, restarted.outputs().get(0), "Col2", 3);
+    }
+
+    @Test
+    void aRunTakenOverByAnotherWorker_standsDown_andLeavesTheOwnerRowToIt() throws Exception {
+        // given: a run polling a slow BES job
+        fixture.admin.behaviour("{\"jobDurationMillis\":5000,\"times\":1}");
+        Path input = fixture.input("taken-over.csv", "a run another worker takes over");
+        JobRepository repository = fixture.bean(JobRepository.class);
+        ExecutionOwners owners = fixture.bean(ExecutionOwners.class);
+        JdbcTemplate jdbc = fixture.bean(JdbcTemplate.class);
+        CompletableFuture<RunOutcome> running = CompletableFuture.supplyAsync(() -> run("reviews", input));
+        long executionId = await().atMost(Duration.ofSeconds(30)).until(
+                () -> owners.running().keySet().stream().findFirst().orElse(null), id -> id != null);
+        await().atMost(Duration.ofSeconds(30)).until(() -> repository.getJobExecution(executionId)
+                .getStepExecutions().stream().anyMatch(s -> s.getStepName().equals("await") && s.getStatus().isRunning()));
+
+        // when: another worker takes its owner row, as a take-over does
+        jdbc.update("UPDATE BES_WORKER_OWNER SET INSTANCE_ID = 'another-worker' WHERE JOB_EXECUTION_ID = ?", executionId);
+
+        // then: this worker stands down at its next check, and leaves the row (and the job) to the other
+        RunOutcome outcome = running.get();
+        assertThat(outcome.status()).isEqualTo(BatchStatus.STOPPED);
+        assertThat(owners.stillOwns(executionId)).isFalse();
+        assertThat(jdbc.queryForObject("SELECT INSTANCE_ID FROM BES_WORKER_OWNER WHERE JOB_EXECUTION_ID = ?",
+                String.class, executionId)).isEqualTo("another-worker");
+        assertThat(fixture.admin.counter("deletes")).as("its BES job was left alone").isZero();
+        jdbc.update("DELETE FROM BES_WORKER_OWNER WHERE JOB_EXECUTION_ID = ?", executionId);
     }
 
     @Test

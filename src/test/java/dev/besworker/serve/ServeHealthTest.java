@@ -23,7 +23,9 @@ class ServeHealthTest extends ServeTestSupport {
     void health_goesDown_whenAzuriteStops_withStorageReportedApart() throws Exception {
         // given a serve with HTTP whose storage and BES endpoint are up
         definition("watched", Duration.ofMillis(300), null);
-        Serve serve = serve(0, Map.of("besworker.health-timeout", "2s"));
+        // (health details are for logged-in users: the console's; anonymous callers get the statuses only)
+        Serve serve = serve(0, Map.of("besworker.health-timeout", "2s",
+                "besworker.console.users.ops.password", "{noop}ops-password", "besworker.console.users.ops.roles", "VIEWER"));
         URI health = URI.create("http://127.0.0.1:" + serve.httpPort() + "/actuator/health");
         HttpResponse<String> up = get(health);
         assertThat(up.statusCode()).isEqualTo(200);
@@ -46,7 +48,9 @@ class ServeHealthTest extends ServeTestSupport {
     }
 
     private HttpResponse<String> get(URI uri) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20)).build(),
+        return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20))
+                .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString("ops:ops-password".getBytes()))
+                .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
