@@ -40,14 +40,13 @@ final class Executions {
      * that ends the execution usually exits right after; with the default H2 repository it also
      * serves the database to this process, so a read may lose its connection just then. Such a
      * read is repeated (a new connection opens the database itself) until the timeout passes.
+     * That holds for the first read too: with a quick heartbeat the owner may have seen the stop
+     * request, ended the execution and exited before this process reads the execution once.
      */
     static JobExecution awaitEnd(JobRepository repository, long executionId, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        JobExecution execution = find(repository, executionId);
-        while (execution.getStatus().isRunning() && System.nanoTime() < deadline) {
-            if (!sleep(POLL)) {
-                break;
-            }
+        JobExecution execution = null;
+        while (true) {
             try {
                 execution = find(repository, executionId);
             }
@@ -58,11 +57,14 @@ final class Executions {
                 log.debug("reading execution {} failed ({}); the process that ran it may just have exited, "
                         + "reading again", executionId, ex.getMessage());
                 if (!sleep(AFTER_LOST_CONNECTION)) {
-                    break;
+                    return execution != null ? execution : find(repository, executionId);
                 }
+                continue;
+            }
+            if (!execution.getStatus().isRunning() || System.nanoTime() >= deadline || !sleep(POLL)) {
+                return execution;
             }
         }
-        return execution;
     }
 
     private static boolean sleep(Duration pause) {

@@ -10,6 +10,7 @@ import org.springframework.batch.core.job.JobInstance;
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.transaction.TransactionSystemException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -35,6 +36,26 @@ class ExecutionsTest {
         // then
         assertThat(ended.getStatus()).isEqualTo(BatchStatus.STOPPED);
         assertThat(reads).hasValue(3);
+    }
+
+    @Test
+    void awaitEnd_whenTheOwnerExitsBeforeTheFirstRead_readsAgainAndReportsTheEnd() {
+        // given: with a quick heartbeat the owner stopped and exited right after the stop request
+        JobRepository repository = mock(JobRepository.class);
+        AtomicInteger reads = new AtomicInteger();
+        when(repository.getJobExecution(7L)).thenAnswer(call -> {
+            if (reads.incrementAndGet() == 1) {
+                throw new TransactionSystemException("JDBC rollback; Database is already closed");
+            }
+            return execution(BatchStatus.STOPPED);
+        });
+
+        // when
+        JobExecution ended = Executions.awaitEnd(repository, 7L, Duration.ofSeconds(10));
+
+        // then
+        assertThat(ended.getStatus()).isEqualTo(BatchStatus.STOPPED);
+        assertThat(reads).hasValue(2);
     }
 
     @Test

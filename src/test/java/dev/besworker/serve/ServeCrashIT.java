@@ -124,7 +124,10 @@ class ServeCrashIT {
     private Process serve(String name) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         Path log = root.resolve(name + ".log");
-        Process process = new ProcessBuilder(java, "-Dbesworker.inbox-poll-interval=100ms",
+        Process process = new ProcessBuilder(java,
+                // the start-up flags of the other process tests (WorkerJvm): C1 only and one GC thread
+                // spend far less CPU starting Spring, which matters on a busy 2-core machine
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", "-Dbesworker.inbox-poll-interval=100ms",
                 "-Dbesworker.heartbeat-interval=1s", "-jar", Path.of("target/bes-worker.jar").toAbsolutePath().toString(),
                 "--jobs-dir", root.resolve("jobs").toString(), "--data-dir", root.resolve("data").toString(),
                 "serve", "--http-port", "-1")
