@@ -237,7 +237,8 @@ public final class ServeDaemon {
             return;
         }
         try {
-            log.info("execution {} was left by a worker that is gone; restarting it here", executionId);
+            log.info("execution {}: restarting it here (left by a worker that is gone, or asked for in the console)",
+                    executionId);
             RunOutcome outcome = runs.restart(executionId);
             log.info("execution {} restarted as execution {}: {}", executionId, outcome.executionId(), outcome.status());
         }
