@@ -45,7 +45,13 @@ public final class ClusterBench {
     private final AzuriteProcess azurite;
     private final BesEmulator emulator;
     private final Duration lease;
-    private final List<String> report = new ArrayList<>();
+    private final List<String> report = new ArrayList<>() {
+        @Override
+        public boolean add(String line) {
+            System.out.println(line); // at once: a long run stopped early keeps what it measured
+            return super.add(line);
+        }
+    };
 
     private ClusterBench(Path work, Duration lease, Duration jobDuration) throws Exception {
         this.work = work;
