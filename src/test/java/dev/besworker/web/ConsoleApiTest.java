@@ -21,9 +21,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 
-import dev.besworker.pipeline.ScoringRuns;
-import dev.besworker.pipeline.ScoringRuns.RunOutcome;
-import dev.besworker.pipeline.ScoringRuns.RunRequest;
+import dev.besworker.runs.ScoringRuns;
+import dev.besworker.runs.ScoringRuns.RunOutcome;
+import dev.besworker.runs.ScoringRuns.RunRequest;
 import dev.besworker.support.WorkerFixture;
 
 /** The console's JSON API over real HTTP against a running serve: every endpoint, each role, bad input. */
