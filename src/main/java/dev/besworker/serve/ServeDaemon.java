@@ -36,8 +36,8 @@ import dev.besworker.ops.ExecutionOwners;
 import dev.besworker.pipeline.OwnedExecutionException;
 import dev.besworker.pipeline.RunIndex;
 import dev.besworker.pipeline.RunKeys;
-import dev.besworker.pipeline.ScoringRuns;
-import dev.besworker.pipeline.ScoringRuns.RunOutcome;
+import dev.besworker.runs.ScoringRuns;
+import dev.besworker.runs.ScoringRuns.RunOutcome;
 
 /**
  * What {@code serve} does once its context is up: resumes the files a previous worker left in
@@ -237,7 +237,8 @@ public final class ServeDaemon {
             return;
         }
         try {
-            log.info("execution {} was left by a worker that is gone; restarting it here", executionId);
+            log.info("execution {}: restarting it here (left by a worker that is gone, or asked for in the console)",
+                    executionId);
             RunOutcome outcome = runs.restart(executionId);
             log.info("execution {} restarted as execution {}: {}", executionId, outcome.executionId(), outcome.status());
         }

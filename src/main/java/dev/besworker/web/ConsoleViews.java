@@ -42,6 +42,16 @@ public class ConsoleViews {
         public String statusClass() {
             return summary.status().name().toLowerCase(java.util.Locale.ROOT);
         }
+
+        /** The input files' names (the page shows the full paths on hover and on the run's page). */
+        public String inputNames() {
+            if (summary.input() == null || summary.input().isBlank()) {
+                return "";
+            }
+            return java.util.Arrays.stream(summary.input().split(", "))
+                    .map(path -> path.substring(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1))
+                    .collect(java.util.stream.Collectors.joining(", "));
+        }
     }
 
     /** One page of runs. */

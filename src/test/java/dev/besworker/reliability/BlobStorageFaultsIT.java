@@ -26,6 +26,7 @@ import dev.besworker.emulator.BesEmulator;
 import dev.besworker.emulator.EmulatorSettings;
 import dev.besworker.reliability.Scenario.Definition;
 import dev.besworker.reliability.WorkerJvm.Result;
+import dev.besworker.support.EmulatorAdmin;
 
 /**
  * Blob storage failing under the worker (the command line, in this JVM): Azurite stopped in the
@@ -44,7 +45,7 @@ class BlobStorageFaultsIT {
     private static volatile AzuriteProcess azurite;
     private static TcpProxy proxy;
     private static BesEmulator emulator;
-    private static Admin admin;
+    private static EmulatorAdmin admin;
     private static Blobs blobs;
     private static Scenario scenario;
     private static Path small;
@@ -60,7 +61,7 @@ class BlobStorageFaultsIT {
         azuritePort = AzuriteProcess.freePort();
         azurite = AzuriteProcess.start(azuriteData, azuritePort);
         emulator = BesEmulator.start(EmulatorSettings.defaults().withApiKey(KEY).withAdmin(true));
-        admin = new Admin(emulator.baseUri());
+        admin = new EmulatorAdmin(emulator.baseUri());
         proxy = TcpProxy.start(azuritePort);
         // through the proxy too, so that an outage leaves Azurite without clients (see outage)
         blobs = new Blobs(proxy.connectionString(azurite.connectionString(), azuritePort));

@@ -98,6 +98,10 @@ class ConsoleBrowserTest extends ConsoleTestSupport {
         screenshot("runs.png");
         browser.get(base + "/definitions");
         screenshot("definitions.png");
+        browser.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+        browser.get(base + "/runs");
+        assertThat(browser.findElements(By.cssSelector("table.runs tr.completed"))).isNotEmpty();
+        screenshot("runs-phone.png");
     }
 
     @Test
@@ -114,6 +118,14 @@ class ConsoleBrowserTest extends ConsoleTestSupport {
         assertThat(browser.findElement(By.tagName("h1")).getText()).contains("FAILED");
         assertThat(browser.findElements(By.cssSelector(".actions a"))).isEmpty();
         assertThat(browser.findElements(By.linkText("Restart…"))).isEmpty();
+
+        // and bad addresses are a 400 page, not a server error
+        browser.get(base + "/runs?status=bogus");
+        assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Bad request");
+        assertThat(browser.findElement(By.cssSelector("main .refusal")).getText()).contains("bogus");
+        browser.get(base + "/runs/abc");
+        assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Bad request");
+        browser.get(base + "/runs/" + failed);
 
         // and a POST forged with the viewer's own session and CSRF token is refused
         String session = browser.manage().getCookieNamed("JSESSIONID").getValue();
