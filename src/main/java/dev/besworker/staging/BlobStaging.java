@@ -83,8 +83,8 @@ public final class BlobStaging implements AutoCloseable {
         Objects.requireNonNull(container, "container");
         this.settings = Objects.requireNonNull(settings, "settings");
         if (!ContainerNames.isValid(container)) {
-            throw new IllegalArgumentException("\"" + container + "\" is not a valid blob container name: use 3-63 "
-                    + "lower-case letters, digits and single hyphens, starting and ending with a letter or digit");
+            throw new IllegalArgumentException("\"" + container + "\" is not a valid blob container name: "
+                    + ContainerNames.RULE);
         }
         if (connectionString.isEmpty()) {
             throw new IllegalArgumentException("the storage connection string is empty");
