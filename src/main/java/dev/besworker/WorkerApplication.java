@@ -20,6 +20,7 @@ import dev.besworker.cluster.ClusterConfiguration;
 import dev.besworker.definition.DefinitionConfiguration;
 import dev.besworker.ops.OpsConfiguration;
 import dev.besworker.pipeline.ScoringJobConfiguration;
+import dev.besworker.runs.RunsConfiguration;
 import dev.besworker.staging.TransferProperties;
 import dev.besworker.web.ConsoleConfiguration;
 
@@ -37,7 +38,7 @@ import dev.besworker.web.ConsoleConfiguration;
         PersistenceExceptionTranslationAutoConfiguration.class, BatchAutoConfiguration.class,
         BatchJdbcAutoConfiguration.class })
 @EnableConfigurationProperties({ WorkerProperties.class, TransferProperties.class })
-@Import({ DefinitionConfiguration.class, ScoringJobConfiguration.class, ClusterConfiguration.class,
-        OpsConfiguration.class, ConsoleConfiguration.class })
+@Import({ DefinitionConfiguration.class, ScoringJobConfiguration.class, RunsConfiguration.class,
+        ClusterConfiguration.class, OpsConfiguration.class, ConsoleConfiguration.class })
 public class WorkerApplication {
 }

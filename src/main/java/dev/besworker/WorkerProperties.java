@@ -16,7 +16,8 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param dataDir where the job repository (H2), logs and embedded Azurite data live
  * @param jobsDir where the job definitions ({@code <name>.yml}) are
- * @param heartbeatInterval how often a running worker proves it is alive in the owner table
+ * @param heartbeatInterval how often a worker renews its lease in the job repository (and acts on
+ *     stop requests); see {@code besworker.cluster.lease-duration}
  * @param stopTimeout how long a stop (SIGTERM, {@code stop}) waits for a running execution to end
  * @param maxConcurrentJobs how many runs {@code serve} runs at once, over all definitions (each
  *     definition's {@code max-concurrent-jobs} may lower it for that definition); the rest queue

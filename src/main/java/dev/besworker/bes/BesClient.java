@@ -205,7 +205,7 @@ public final class BesClient implements AutoCloseable {
         execute(call, response -> {
             if (response.statusCode() == 404) {
                 BesJson.ErrorBody error = BesJson.error(response.body());
-                if (isServiceMissing(error.code())) {
+                if (BesException.namesMissingService(error.code())) {
                     // Not "job gone" but "wrong address": the job may still be running somewhere.
                     Failure failure = httpFailure(call, response);
                     log.warn("BES job cancel failed: {} [request id {}]", failure.message(), failure.requestId());
@@ -408,7 +408,7 @@ public final class BesClient implements AutoCloseable {
             case 403 -> "BES refused access " + label + said
                     + "; check the definition's bes.subscription-key and bes.api-key, and that the gateway admits this host";
             case 404 -> {
-                if (call.jobId() != null && !isServiceMissing(code)) {
+                if (call.jobId() != null && !BesException.namesMissingService(code)) {
                     yield "BES does not know job " + call.jobId() + " " + label
                             + ": it may have been cancelled or removed; otherwise check bes.endpoint, bes.workspace and bes.service";
                 }
@@ -427,11 +427,6 @@ public final class BesClient implements AutoCloseable {
             case 502, 504 -> "The BES gateway got no good answer for the " + what + " " + label + said;
             default -> "BES answered HTTP " + status + " to the " + what + " " + label + said;
         };
-    }
-
-    /** Whether a 404's code says the workspace or service is unknown (rather than the job). */
-    private static boolean isServiceMissing(String code) {
-        return code != null && (code.equalsIgnoreCase("WebServiceNotFound") || code.equalsIgnoreCase("WorkspaceNotFound"));
     }
 
     private static String hint(String code) {

@@ -108,6 +108,19 @@ public class BesException extends RuntimeException {
         return httpStatus == 404;
     }
 
+    /**
+     * Whether BES answered 404 because the web service or workspace itself is unknown
+     * (WebServiceNotFound, WorkspaceNotFound): a wrong address, not an unknown job.
+     */
+    public boolean isServiceNotFound() {
+        return isNotFound() && (namesMissingService(errorCode) || namesMissingService(errorClass));
+    }
+
+    /** Whether an error code says the web service or workspace is unknown (rather than the job). */
+    static boolean namesMissingService(String code) {
+        return code != null && (code.equalsIgnoreCase("WebServiceNotFound") || code.equalsIgnoreCase("WorkspaceNotFound"));
+    }
+
     /** Whether the call was given up because the calling thread was interrupted. */
     public boolean wasInterrupted() {
         return getCause() instanceof InterruptedException;

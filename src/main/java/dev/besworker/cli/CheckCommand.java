@@ -109,6 +109,11 @@ class CheckCommand extends WorkerCommand {
                     out.println("BES authenticated call: FAILED: " + ex.getMessage());
                     ok = false;
                 }
+                else if (ex.isServiceNotFound()) {
+                    // A 404 about the address, not the probe job: nothing says the credentials work.
+                    out.println("BES authenticated call: FAILED: " + ex.getMessage());
+                    ok = false;
+                }
                 else if (ex.isNotFound() || ex.httpStatus() == 400) {
                     out.println("BES authenticated call: OK (credentials accepted; the probe job id is unknown, as expected)");
                 }

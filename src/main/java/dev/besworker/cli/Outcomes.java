@@ -5,7 +5,8 @@ import java.nio.file.Path;
 import java.util.function.UnaryOperator;
 
 import dev.besworker.pipeline.RunLogListener;
-import dev.besworker.pipeline.ScoringRuns.RunOutcome;
+import dev.besworker.runs.ScoringRuns.RunOutcome;
+import dev.besworker.runs.ScoringRuns;
 
 /** Prints how a run ended, and what to type next. */
 final class Outcomes {

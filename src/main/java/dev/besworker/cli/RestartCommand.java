@@ -5,7 +5,7 @@ import java.io.IOException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-import dev.besworker.pipeline.ScoringRuns;
+import dev.besworker.runs.ScoringRuns;
 
 /** {@code restart}: resumes a failed or stopped execution where it stopped. */
 @Command(name = "restart", mixinStandardHelpOptions = true,

@@ -10,10 +10,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import dev.besworker.pipeline.ScoringRuns;
-import dev.besworker.pipeline.ScoringRuns.PreparedRun;
-import dev.besworker.pipeline.ScoringRuns.RunOutcome;
-import dev.besworker.pipeline.ScoringRuns.RunRequest;
+import dev.besworker.runs.ScoringRuns;
+import dev.besworker.runs.ScoringRuns.PreparedRun;
+import dev.besworker.runs.ScoringRuns.RunOutcome;
+import dev.besworker.runs.ScoringRuns.RunRequest;
 
 /** {@code run}: scores one input file through BES, in the foreground, to the end. */
 @Command(name = "run", mixinStandardHelpOptions = true,

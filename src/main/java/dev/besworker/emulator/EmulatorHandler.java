@@ -33,8 +33,6 @@ final class EmulatorHandler implements HttpHandler {
 
     private static final Logger log = LoggerFactory.getLogger(EmulatorHandler.class);
     private static final Pattern HEX32 = Pattern.compile("[0-9a-fA-F]{32}");
-    private static final Set<String> INPUTS = Set.of(EmulatorSettings.INPUT_NAME);
-    private static final Set<String> OUTPUTS = Set.of(EmulatorSettings.OUTPUT_NAME);
 
     private final EmulatorSettings settings;
     private final JobEngine engine;
@@ -164,7 +162,9 @@ final class EmulatorHandler implements HttpHandler {
         return switch (route.operation()) {
             case "submit" -> {
                 call.requireMethod("POST");
-                JobSpec spec = JobSpec.parse(call.body(), INPUTS, OUTPUTS, settings.requiredGlobalParameters());
+                ServiceShape shape = ServiceShape.of(route.service());
+                JobSpec spec = JobSpec.parse(call.body(), shape.inputNames(), shape.outputNames(),
+                        settings.requiredGlobalParameters());
                 Job job = engine.submit(route.workspace().toLowerCase(Locale.ROOT), route.service().toLowerCase(Locale.ROOT), spec);
                 log.debug("Submitted job {} for {}", job.id, spec.inputs().values());
                 yield new Reply(200, ("\"" + job.id + "\"").getBytes(StandardCharsets.UTF_8),

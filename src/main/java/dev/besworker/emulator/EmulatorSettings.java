@@ -51,6 +51,12 @@ public record EmulatorSettings(
     /** The service's single output name. */
     public static final String OUTPUT_NAME = "output1";
 
+    /**
+     * The id of the one service with two inputs: {@code input1} is scored into {@code output1}
+     * and {@code input2} into {@code output2} (every other id has one input and one output).
+     */
+    public static final String TWO_INPUT_SERVICE = "2222222222222222222222222222222b";
+
     /** Validates and normalises. */
     public EmulatorSettings {
         if (port < 0 || port > 65535) {

@@ -246,13 +246,18 @@ final class JobEngine implements AutoCloseable {
     }
 
     private void execute(Job job, long startNanos, Duration duration) throws InterruptedException {
-        BlobRef input = job.spec.inputs().get(EmulatorSettings.INPUT_NAME);
-        BlobRef output = job.spec.outputs().get(EmulatorSettings.OUTPUT_NAME);
-        if (output == null) {
-            output = defaultOutput(input);
-        }
+        ServiceShape shape = ServiceShape.of(job.service);
+        Map<String, BlobRef> results = new LinkedHashMap<>();
         try {
-            blobs.transform(input, output, transform, job::isCancelled);
+            for (int i = 0; i < shape.inputs().size(); i++) {
+                BlobRef input = job.spec.inputs().get(shape.inputs().get(i));
+                BlobRef output = job.spec.outputs().get(shape.outputs().get(i));
+                if (output == null) {
+                    output = defaultOutput(input);
+                }
+                blobs.transform(input, output, transform, job::isCancelled);
+                results.put(shape.outputs().get(i), output);
+            }
         }
         catch (ModuleException ex) {
             if (!waitOut(job, startNanos, duration)) {
@@ -264,7 +269,7 @@ final class JobEngine implements AutoCloseable {
             return;
         }
         if (!waitOut(job, startNanos, duration)) {
-            job.end(Job.State.FINISHED, Map.of(EmulatorSettings.OUTPUT_NAME, output), null);
+            job.end(Job.State.FINISHED, results, null);
         }
     }
 

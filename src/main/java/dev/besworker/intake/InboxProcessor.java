@@ -29,10 +29,10 @@ import dev.besworker.pipeline.RunIdentity;
 import dev.besworker.pipeline.RunIndex;
 import dev.besworker.pipeline.RunKeys;
 import dev.besworker.pipeline.RunLogListener;
-import dev.besworker.pipeline.ScoringRuns;
-import dev.besworker.pipeline.ScoringRuns.PreparedRun;
-import dev.besworker.pipeline.ScoringRuns.RunOutcome;
-import dev.besworker.pipeline.ScoringRuns.RunRequest;
+import dev.besworker.runs.ScoringRuns;
+import dev.besworker.runs.ScoringRuns.PreparedRun;
+import dev.besworker.runs.ScoringRuns.RunOutcome;
+import dev.besworker.runs.ScoringRuns.RunRequest;
 import dev.besworker.secrets.Redactor;
 import dev.besworker.staging.InputRejectedException;
 

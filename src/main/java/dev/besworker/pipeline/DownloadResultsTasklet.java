@@ -145,16 +145,9 @@ class DownloadResultsTasklet extends ScoringTasklet implements AutoCloseable {
      * same stop-aware, MD5-checking downloader serves it: a stop ends the transfer within a
      * second instead of after the whole result.
      */
-    private long readOwn(String blobName, Path partial, Progress progress) throws IOException {
-        Secret url;
-        try {
-            url = staging.readUrl(blobName, OffsetDateTime.now(ZoneOffset.UTC).plusHours(1));
-        }
-        catch (TransferException noAccountKey) {
-            // A connection string that holds a SAS instead of the key cannot sign one: read with it.
-            staging.download(blobName, partial, progress);
-            return Files.size(partial);
-        }
+    private long readOwn(String blobName, Path partial, Progress progress) {
+        // With the account key the URL carries a SAS signed here; with a SAS connection string, that SAS.
+        Secret url = staging.readUrl(blobName, OffsetDateTime.now(ZoneOffset.UTC).plusHours(1));
         return downloader.download(URI.create(url.reveal()), partial, progress, this::stopRequested);
     }
 

@@ -10,6 +10,7 @@ import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import dev.besworker.definition.InputSpec;
 import dev.besworker.definition.JobDefinition;
 import dev.besworker.staging.CsvCheck;
+import dev.besworker.staging.SafeNames;
 
 /**
  * One input of a run as checked before launch: where it is and what its bytes were. Travels as
@@ -66,5 +67,15 @@ public record InputFile(String name, Path path, String sha256, String md5, long 
         String fileName = path.getFileName().toString();
         int dot = fileName.lastIndexOf('.');
         return dot > 0 ? fileName.substring(0, dot) : fileName;
+    }
+
+    /** The blob this input is staged as on {@code runDate}: named after its content. */
+    public String blobName(String definitionName, String runDate) {
+        return blobName(definitionName, runDate, sha256.substring(0, 16), path);
+    }
+
+    /** {@code <definition>/<run date>/<16 hex: of the content, or of path, size and time>/<file name>}. */
+    public static String blobName(String definitionName, String runDate, String hex16, Path file) {
+        return definitionName + "/" + runDate + "/" + hex16 + "/" + SafeNames.blobSegment(file.getFileName().toString());
     }
 }

@@ -12,7 +12,7 @@ import dev.besworker.staging.TransferListener;
  * Logs a long transfer's progress: bytes, percent, rate and elapsed time, at most every few
  * seconds, and once at the end.
  */
-final class Progress implements TransferListener {
+public final class Progress implements TransferListener {
 
     private static final long INTERVAL_NANOS = Duration.ofSeconds(3).toNanos();
 
@@ -22,7 +22,7 @@ final class Progress implements TransferListener {
     private long lastLogged = started;
     private long lastBytes;
 
-    Progress(Logger log, String what) {
+    public Progress(Logger log, String what) {
         this.log = log;
         this.what = what;
     }
@@ -62,7 +62,8 @@ final class Progress implements TransferListener {
         return total <= 0 ? "?%" : String.format(Locale.ROOT, "%.0f%%", 100.0 * done / total);
     }
 
-    static String bytes(long bytes) {
+    /** A byte count for people: {@code 512 B}, {@code 74.4 KiB}, {@code 1.2 GiB}. */
+    public static String bytes(long bytes) {
         if (bytes < 1024) {
             return bytes + " B";
         }

@@ -41,7 +41,8 @@ public record RunIdentity(String definition, String inputSha256, String requestH
         return new RunIdentity(definition.name(), inputHash, sha256(request.toString()).substring(0, 32));
     }
 
-    static String sha256(String text) {
+    /** The SHA-256 of the text (UTF-8) in hex. */
+    public static String sha256(String text) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         }

@@ -1,6 +1,8 @@
 package dev.besworker.pipeline;
 
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -12,6 +14,7 @@ import dev.besworker.definition.BesSettings;
 import dev.besworker.definition.DefinitionLoader;
 import dev.besworker.definition.JobDefinition;
 import dev.besworker.definition.RetrySettings;
+import dev.besworker.secrets.Secret;
 import dev.besworker.staging.BlobStaging;
 import dev.besworker.staging.TransferSettings;
 
@@ -27,6 +30,7 @@ public class ScoringEnvironment {
     private final Path jobsDir;
     private final TransferSettings transfer;
     private final AtomicReference<LocalServices> local = new AtomicReference<>();
+    private final Map<StagingKey, BlobStaging> stagings = new ConcurrentHashMap<>();
     private volatile Consumer<String> retryListener = definition -> { };
 
     public ScoringEnvironment(DefinitionLoader loader, Path jobsDir) {
@@ -121,8 +125,17 @@ public class ScoringEnvironment {
         return transfer;
     }
 
-    /** Blob staging for the definition's container; the caller closes it. */
+    /**
+     * Blob staging for the definition's container: one per connection string and container, so
+     * the storage SDK's client (its HTTP pipeline and connections) is built once, not per step.
+     * Closing it releases nothing.
+     */
     public BlobStaging openStaging(JobDefinition definition) {
-        return new BlobStaging(definition.storage().connectionString(), definition.storage().container(), transfer);
+        return stagings.computeIfAbsent(new StagingKey(definition.storage().connectionString(),
+                definition.storage().container()), key -> new BlobStaging(key.connectionString(), key.container(), transfer));
+    }
+
+    /** What a {@link BlobStaging} is for. */
+    private record StagingKey(Secret connectionString, String container) {
     }
 }

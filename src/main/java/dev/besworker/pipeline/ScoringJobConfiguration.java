@@ -5,7 +5,6 @@ import org.springframework.batch.core.configuration.support.MapJobRegistry;
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
-import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
@@ -62,14 +61,6 @@ public class ScoringJobConfiguration {
     @Bean
     RunIndex runIndex(JdbcTemplate jdbcTemplate) {
         return new RunIndex(jdbcTemplate);
-    }
-
-    @Bean
-    ScoringRuns scoringRuns(JobOperator jobOperator, JobRepository jobRepository, Job besScoringJob,
-            ScoringEnvironment environment, CsvValidator validator, RunIndex runIndex,
-            ObjectProvider<ExecutionGuard> guard) {
-        return new ScoringRuns(jobOperator, jobRepository, besScoringJob, environment, validator, runIndex,
-                guard.getIfAvailable(() -> ExecutionGuard.NONE));
     }
 
     @Bean

@@ -12,7 +12,6 @@ import dev.besworker.definition.JobDefinition;
 import dev.besworker.staging.BlobStaging;
 import dev.besworker.staging.InputRejectedException;
 import dev.besworker.staging.PrestagedBlocks;
-import dev.besworker.staging.SafeNames;
 import dev.besworker.staging.UploadResult;
 
 /**
@@ -42,7 +41,7 @@ class UploadInputTasklet extends ScoringTasklet implements AutoCloseable {
             String blobName = state.get(key).orElse(null);
             if (blobName == null) {
                 // Blocks staged while the launcher validated the file name the blob they belong to.
-                blobName = prestaged != null ? prestaged.blobName() : blobName(definition.name(), runDate, input);
+                blobName = prestaged != null ? prestaged.blobName() : input.blobName(definition.name(), runDate);
                 state.put(key, blobName);
             }
             byte[] md5 = Base64.getDecoder().decode(input.md5());
@@ -57,15 +56,6 @@ class UploadInputTasklet extends ScoringTasklet implements AutoCloseable {
                     : result.committedAhead() ? "sent while validating, committed now:" : "uploaded", result.bytes());
             log.info("{}: staged as {}", input.name(), staging.relativeLocation(blobName));
         }
-    }
-
-    static String blobName(String definitionName, String runDate, InputFile input) {
-        return blobName(definitionName, runDate, input.sha256().substring(0, 16), input.path());
-    }
-
-    /** {@code <definition>/<run date>/<16 hex: of the content, or of path, size and time>/<file name>}. */
-    static String blobName(String definitionName, String runDate, String hex16, java.nio.file.Path file) {
-        return definitionName + "/" + runDate + "/" + hex16 + "/" + SafeNames.blobSegment(file.getFileName().toString());
     }
 
     @Override

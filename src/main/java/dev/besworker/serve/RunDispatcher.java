@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 import dev.besworker.intake.InboxProcessor.Outcome;
 import dev.besworker.intake.InboxProcessor.Result;
 import dev.besworker.intake.InboxWork;
+import dev.besworker.runs.ScoringRuns;
 
 /**
  * The run queue of {@code serve}: work waits here, first come first served, until a slot is free

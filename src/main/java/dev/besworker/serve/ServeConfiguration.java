@@ -33,7 +33,7 @@ import dev.besworker.notify.WebhookNotifier;
 import dev.besworker.ops.ExecutionOwners;
 import dev.besworker.pipeline.RunIndex;
 import dev.besworker.pipeline.ScoringEnvironment;
-import dev.besworker.pipeline.ScoringRuns;
+import dev.besworker.runs.ScoringRuns;
 
 /**
  * The beans only {@code serve} has, on top of the worker's application: Spring Integration for

@@ -36,8 +36,8 @@ import dev.besworker.ops.ExecutionOwners;
 import dev.besworker.pipeline.OwnedExecutionException;
 import dev.besworker.pipeline.RunIndex;
 import dev.besworker.pipeline.RunKeys;
-import dev.besworker.pipeline.ScoringRuns;
-import dev.besworker.pipeline.ScoringRuns.RunOutcome;
+import dev.besworker.runs.ScoringRuns;
+import dev.besworker.runs.ScoringRuns.RunOutcome;
 
 /**
  * What {@code serve} does once its context is up: resumes the files a previous worker left in

@@ -10,14 +10,18 @@ import dev.besworker.secrets.Secret;
 
 /**
  * The SAS half of {@link BlobStaging}: blob-scoped service SAS tokens signed with the account
- * key, and read URLs built from them. Everything it returns is a {@link Secret}.
+ * key, and read URLs built from them (or from the SAS a connection string carries instead of a
+ * key). Everything it returns is a {@link Secret}.
  */
 final class BlobSas {
 
     private final StagingContainer container;
+    private final Secret connectionSas;
 
-    BlobSas(StagingContainer container) {
+    /** @param connectionSas the {@code SharedAccessSignature} of the connection string, or null */
+    BlobSas(StagingContainer container, Secret connectionSas) {
         this.container = container;
+        this.connectionSas = connectionSas;
     }
 
     /** See {@link BlobStaging#sasToken(String, boolean, OffsetDateTime)}. */
@@ -39,7 +43,11 @@ final class BlobSas {
 
     /** See {@link BlobStaging#readUrl(String, OffsetDateTime)}. */
     Secret readUrl(String blobName, OffsetDateTime expiry) {
-        String token = token(blobName, false, expiry).reveal();
-        return Secret.of(container.blob(blobName).getBlobUrl() + token);
+        String url = container.blob(blobName).getBlobUrl();
+        if (connectionSas != null) {
+            // No key to sign with: the connection string's own SAS reads (it is what the SDK would send).
+            return Secret.of(url + (url.contains("?") ? "&" : "?") + connectionSas.reveal());
+        }
+        return Secret.of(url + token(blobName, false, expiry).reveal());
     }
 }

@@ -1,11 +1,14 @@
 package dev.besworker.staging;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.azure.core.http.policy.HttpPipelinePolicy;
@@ -38,8 +41,8 @@ import dev.besworker.secrets.Secret;
  * or have the wrong size. Because the id contains the file's MD5 and the block size, blocks of
  * another version of the file, or cut at other boundaries, are never reused.
  * <p>
- * The work is split at its seams: {@link BlobUploader} uploads, {@link BlobSas} signs,
- * {@link BlobDownload} downloads, {@link Blocks} names blocks; this class holds the account and
+ * The work is split at its seams: {@link BlobUploader} uploads, {@link BlobSas} signs
+ * (and {@link ResultDownloader} reads what it signs), {@link Blocks} names blocks; this class holds the account and
  * container they share and is the one entry point.
  * <p>
  * Instances are thread-safe; {@link #close()} releases nothing that outlives the instance but is
@@ -48,6 +51,8 @@ import dev.besworker.secrets.Secret;
 public final class BlobStaging implements AutoCloseable {
 
     private static final Pattern SECRET_PARTS = Pattern.compile("(?i)(?:AccountKey|SharedAccessSignature)=([^;]+)");
+    private static final Pattern SAS_ONLY = Pattern.compile("(?i)(?:^|;)\\s*SharedAccessSignature=([^;]+)");
+    private static final Pattern ACCOUNT_KEY = Pattern.compile("(?i)(?:^|;)\\s*AccountKey=");
 
     private final Secret connectionString;
     private final TransferSettings settings;
@@ -55,7 +60,6 @@ public final class BlobStaging implements AutoCloseable {
     private final StagingContainer container;
     private final BlobUploader uploader;
     private final BlobSas sas;
-    private final BlobDownload downloader;
 
     /** Uses {@link TransferSettings#defaults()}. */
     public BlobStaging(Secret connectionString, String container) {
@@ -79,8 +83,8 @@ public final class BlobStaging implements AutoCloseable {
         Objects.requireNonNull(container, "container");
         this.settings = Objects.requireNonNull(settings, "settings");
         if (!ContainerNames.isValid(container)) {
-            throw new IllegalArgumentException("\"" + container + "\" is not a valid blob container name: use 3-63 "
-                    + "lower-case letters, digits and single hyphens, starting and ending with a letter or digit");
+            throw new IllegalArgumentException("\"" + container + "\" is not a valid blob container name: "
+                    + ContainerNames.RULE);
         }
         if (connectionString.isEmpty()) {
             throw new IllegalArgumentException("the storage connection string is empty");
@@ -102,8 +106,7 @@ public final class BlobStaging implements AutoCloseable {
         }
         this.container = new StagingContainer(service.getBlobContainerClient(container), container);
         this.uploader = new BlobUploader(this.container, settings);
-        this.sas = new BlobSas(this.container);
-        this.downloader = new BlobDownload(this.container);
+        this.sas = new BlobSas(this.container, connectionSas(connectionString.reveal()));
     }
 
     /**
@@ -147,10 +150,11 @@ public final class BlobStaging implements AutoCloseable {
 
     /**
      * The URL that reads one blob until {@code expiry}: its address with a read-only SAS signed
-     * by the account key, for readers that take a URL, such as the stop-aware
-     * {@link ResultDownloader}. A secret: it carries the SAS.
+     * by the account key (or, for a connection string that holds a SAS instead of the key, with
+     * that SAS), for readers that take a URL, such as the stop-aware {@link ResultDownloader}.
+     * A secret: it carries the SAS.
      *
-     * @throws TransferException when the connection string carries no account key to sign with
+     * @throws TransferException when the connection string carries neither an account key nor a SAS
      */
     public Secret readUrl(String blobName, OffsetDateTime expiry) {
         return sas.readUrl(blobName, expiry);
@@ -189,14 +193,18 @@ public final class BlobStaging implements AutoCloseable {
 
     /**
      * Streams the blob into {@code target} (created or replaced) with the account's own
-     * credentials, checking its Content-MD5 when the blob has one. On failure the partial
-     * target is deleted.
+     * credentials through {@link #readUrl} and a {@link ResultDownloader}, so it has the same
+     * stall watchdog (no byte for two minutes ends it, retryable) and checks its Content-MD5
+     * when the blob has one. On failure the partial target is deleted.
      *
      * @return {@code target}
-     * @throws TransferException when the download fails or the bytes do not match the Content-MD5
+     * @throws TransferException when the download fails, stalls or the bytes do not match the Content-MD5
      */
     public Path download(String blobName, Path target, TransferListener listener) {
-        return downloader.download(blobName, target, listener);
+        Objects.requireNonNull(target, "target");
+        URI url = URI.create(readUrl(blobName, OffsetDateTime.now(ZoneOffset.UTC).plusHours(1)).reveal());
+        new ResultDownloader().download(url, target, listener, () -> false);
+        return target;
     }
 
     /** The connection string this instance uses (BES may be given it instead of SAS tokens). */
@@ -225,6 +233,15 @@ public final class BlobStaging implements AutoCloseable {
     /** Drops blocks staged ahead that will not be committed (best effort: the service expires them in a week anyway). */
     public void discard(PrestagedBlocks prestaged) {
         discardUncommitted(prestaged.blobName());
+    }
+
+    /** The connection string's SharedAccessSignature when it has one and no account key, else null. */
+    private static Secret connectionSas(String connectionString) {
+        if (ACCOUNT_KEY.matcher(connectionString).find()) {
+            return null;
+        }
+        Matcher sas = SAS_ONLY.matcher(connectionString);
+        return sas.find() ? Secret.of(sas.group(1).strip().replaceFirst("^\\?", "")) : null;
     }
 
     void discardUncommitted(String blobName) {

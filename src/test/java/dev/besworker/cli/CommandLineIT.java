@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.besworker.emulator.EmulatorSettings;
 import dev.besworker.support.ScoredCsv;
 import dev.besworker.support.WorkerFixture;
 
@@ -92,6 +93,51 @@ class CommandLineIT {
     }
 
     @Test
+    void aDefinitionWithTwoInputs_runsFromRunToBothOutputs() throws Exception {
+        // given: the emulator's two-input service (input1 -> output1, input2 -> output2)
+        Path outputDir = fixture.root.resolve("two-out");
+        Files.write(fixture.jobsDir.resolve("two-inputs.yml"), List.of(
+                "bes:",
+                "  endpoint: " + fixture.emulator.baseUri(),
+                "  workspace: " + WorkerFixture.WORKSPACE,
+                "  service: " + EmulatorSettings.TWO_INPUT_SERVICE,
+                "  api-key: " + WorkerFixture.API_KEY,
+                "inputs:",
+                "  - {name: input1, required-columns: [Col2]}",
+                "  - {name: input2, required-columns: [Col2]}",
+                "outputs: [output1, output2]",
+                "storage:",
+                "  connection-string: \"" + fixture.azurite.connectionString() + "\"",
+                "  container: bes-staging",
+                "poll: {initial-interval: 100ms, max-interval: 400ms, timeout: 2m}",
+                "output-dir: " + outputDir), StandardCharsets.UTF_8);
+        Path first = fixture.input("first.csv", "This is a good day", "another day");
+        Path second = fixture.input("second.csv", "a bad day", "This is a good day", "no day at all");
+        fixture.admin.reset();
+
+        // when
+        Result run = besWorker(fixture.root.resolve("two-data-dir"), fixture.jobsDir, "run", "two-inputs",
+                "--input", "input1=" + first, "--input", "input2=" + second);
+
+        // then: one BES job got both inputs, and each output holds its own input's rows, hashed
+        assertThat(run.exitCode()).as(run.stdout() + run.stderr()).isZero();
+        assertThat(fixture.admin.counter("submits")).isEqualTo(1);
+        assertThat(fixture.admin.counter("starts")).isEqualTo(1);
+        List<Path> outputs;
+        try (var files = Files.list(outputDir)) {
+            outputs = files.sorted().toList();
+        }
+        Path output1 = outputs.stream().filter(p -> p.getFileName().toString().endsWith(".output1.csv")).findFirst()
+                .orElseThrow(() -> new AssertionError("no output1 in " + outputs));
+        Path output2 = outputs.stream().filter(p -> p.getFileName().toString().endsWith(".output2.csv")).findFirst()
+                .orElseThrow(() -> new AssertionError("no output2 in " + outputs));
+        assertThat(outputs).hasSize(2);
+        assertThat(run.stdout()).contains(output1.getFileName().toString()).contains(output2.getFileName().toString());
+        ScoredCsv.assertScored(first, output1, "Col2", 3);
+        ScoredCsv.assertScored(second, output2, "Col2", 3);
+    }
+
+    @Test
     void failedRun_printsTheRestartCommand_whichFinishesTheRun() throws Exception {
         // given
         fixture.admin.reset();
@@ -152,6 +198,24 @@ class CommandLineIT {
         assertThat(bad.exitCode()).isEqualTo(2);
         assertThat(bad.stdout()).contains("storage: OK").contains("authenticated call: FAILED").contains("api-key");
         assertThat(bad.stdout() + bad.stderr()).doesNotContain("not-the-right-key-0123456789");
+    }
+
+    @Test
+    void check_whenTheServiceIsUnknown_failsTheAuthenticatedCall_ratherThanTakingThe404ForAcceptedCredentials()
+            throws Exception {
+        // given: BES answers the probe as it does for a wrong service id
+        fixture.admin.reset();
+        fixture.admin.faults("{\"operation\":\"status\",\"status\":404,\"code\":\"WebServiceNotFound\",\"times\":1}");
+
+        // when
+        Result result = besWorker(fixture.root.resolve("check-data-dir"), fixture.jobsDir, "check", "reviews");
+
+        // then
+        assertThat(result.exitCode()).as(result.stdout() + result.stderr()).isEqualTo(2);
+        assertThat(result.stdout()).contains("authenticated call: FAILED").contains("bes.service")
+                .doesNotContain("credentials accepted").contains("some checks failed");
+        assertThat(fixture.admin.counter("faultsFired")).as("the probe met the 404").isEqualTo(1);
+        fixture.admin.reset();
     }
 
     @Test

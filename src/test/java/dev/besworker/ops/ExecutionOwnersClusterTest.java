@@ -51,8 +51,8 @@ import dev.besworker.cluster.WorkerLease;
 import dev.besworker.pipeline.OwnedExecutionException;
 import dev.besworker.pipeline.RunKeys;
 import dev.besworker.pipeline.RunState;
-import dev.besworker.pipeline.ScoringRuns;
-import dev.besworker.pipeline.ScoringRuns.RunOutcome;
+import dev.besworker.runs.ScoringRuns;
+import dev.besworker.runs.ScoringRuns.RunOutcome;
 
 /**
  * Two workers in one JVM against one PostgreSQL database (fresh for this class): same host and

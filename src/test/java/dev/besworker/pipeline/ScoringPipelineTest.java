@@ -27,9 +27,10 @@ import com.azure.storage.blob.models.BlobListDetails;
 import com.azure.storage.blob.models.ListBlobsOptions;
 
 import dev.besworker.ops.ExecutionOwners;
-import dev.besworker.pipeline.ScoringRuns.PreparedRun;
-import dev.besworker.pipeline.ScoringRuns.RunOutcome;
-import dev.besworker.pipeline.ScoringRuns.RunRequest;
+import dev.besworker.runs.ScoringRuns.PreparedRun;
+import dev.besworker.runs.ScoringRuns.RunOutcome;
+import dev.besworker.runs.ScoringRuns.RunRequest;
+import dev.besworker.runs.ScoringRuns;
 import dev.besworker.staging.InputRejectedException;
 import dev.besworker.staging.PrestagedBlocks;
 import dev.besworker.support.ScoredCsv;

@@ -29,6 +29,7 @@ import dev.besworker.emulator.BesEmulator;
 import dev.besworker.emulator.EmulatorSettings;
 import dev.besworker.reliability.Scenario.Definition;
 import dev.besworker.reliability.WorkerJvm.Result;
+import dev.besworker.support.EmulatorAdmin;
 
 /**
  * Bad input and bad configuration through the command line: each is refused before any work
@@ -43,7 +44,7 @@ class BadInputIT {
 
     private static AzuriteProcess azurite;
     private static BesEmulator emulator;
-    private static Admin admin;
+    private static EmulatorAdmin admin;
     private static Scenario scenario;
     private static Definition definition;
 
@@ -51,7 +52,7 @@ class BadInputIT {
     static void startServices() throws Exception {
         azurite = AzuriteProcess.start(null);
         emulator = BesEmulator.start(EmulatorSettings.defaults().withApiKey(KEY).withAdmin(true));
-        admin = new Admin(emulator.baseUri());
+        admin = new EmulatorAdmin(emulator.baseUri());
         scenario = new Scenario(Scenario.workDir(BadInputIT.class));
         definition = scenario.definition("reviews", emulator.baseUri().toString(), KEY, azurite.connectionString())
                 // the corpus's long record is 289 bytes; the default limit (1 MiB) is tested in staging

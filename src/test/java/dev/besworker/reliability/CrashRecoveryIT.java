@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -24,6 +25,7 @@ import dev.besworker.emulator.EmulatorSettings;
 import dev.besworker.reliability.Scenario.Definition;
 import dev.besworker.reliability.WorkerJvm.Result;
 import dev.besworker.reliability.WorkerJvm.Running;
+import dev.besworker.support.EmulatorAdmin;
 
 /**
  * The worker JVM ({@code target/bes-worker.jar}) killed with SIGKILL at each point of a run, then
@@ -46,7 +48,7 @@ class CrashRecoveryIT {
     private static AzuriteProcess azurite;
     private static TcpProxy proxy;
     private static BesEmulator emulator;
-    private static Admin admin;
+    private static EmulatorAdmin admin;
     private static Blobs blobs;
     private static Path small;
     private static Path big;
@@ -59,7 +61,7 @@ class CrashRecoveryIT {
         azurite = AzuriteProcess.start(null);
         proxy = TcpProxy.start(azurite.port());
         emulator = BesEmulator.start(EmulatorSettings.defaults().withApiKey(KEY).withAdmin(true));
-        admin = new Admin(emulator.baseUri());
+        admin = new EmulatorAdmin(emulator.baseUri());
         blobs = new Blobs(azurite.connectionString());
         Path inputs = Files.createDirectories(work.resolve("inputs"));
         small = Files.copy(Path.of("sample-data/book-reviews.csv"), inputs.resolve("book-reviews.csv"));
@@ -99,173 +101,98 @@ class CrashRecoveryIT {
     void killWhileUploadingDuringValidation_runAgainReusesTheStagedBlocksAndSubmitsOnce() throws Exception {
         // given: a 9 MiB input (blocks of 8 and 1 MiB), uploaded while it is validated, before
         // launch, and sent slowly enough to be interrupted
-        Scenario scenario = scenario("crash-upload");
-        Definition definition = definition(scenario, "crash-upload");
-        WorkerJvm worker = new WorkerJvm(scenario);
         proxy.throttle(3 * MIB);
-        Running run = worker.start("run", "crash-upload", "--input", big.toString());
 
         // when: killed once a block is staged, before anything is committed or launched
-        try {
-            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50))
-                    .until(() -> blobs.uncommittedBlocks("crash-upload/") >= 1);
-            run.kill();
-        }
-        finally {
-            proxy.throttle(0);
-            run.destroyIfAlive();
-        }
+        Crashed crashed = killed("crash-upload", big, Duration.ofSeconds(90),
+                () -> blobs.uncommittedBlocks("crash-upload/") >= 1);
+        proxy.throttle(0);
         assertThat(blobs.inputBlobs("crash-upload/")).as("no blob committed before the kill").isEmpty();
         assertThat(admin.counter("submits")).isZero();
-        int logMark = scenario.logText().length();
-        Result again = worker.run("run", "crash-upload", "--input", big.toString());
+        int logMark = crashed.scenario().logText().length();
+        Result again = crashed.worker().run("run", "crash-upload", "--input", big.toString());
 
         // then: the second pass sends only the block that was missing, and the work is scored once
         assertThat(again.exitCode()).as(again.toString()).isZero();
-        String againLog = scenario.logText().substring(logMark);
+        String againLog = crashed.scenario().logText().substring(logMark);
         Matcher reused = Pattern.compile("reused (\\d+) of 2 blocks").matcher(againLog);
         assertThat(reused.find()).as("the second run resumes the staged blocks:\n" + againLog).isTrue();
         assertThat(Integer.parseInt(reused.group(1))).isEqualTo(1);
         assertThat(againLog).contains("staged while validating; nothing sent again");
-        assertFinishedOnce(scenario, definition, "big-reviews", bigReference);
+        assertThat(blobs.uncommittedBlocks("crash-upload/")).as("no staged block left uncommitted").isZero();
+        assertFinishedOnce(crashed.scenario(), crashed.definition(), "big-reviews", bigReference);
     }
 
     @Test
     void killRightAfterTheSubmitIsCheckpointed_restartStartsThatJobWithoutSubmittingAgain() throws Exception {
         // given: the start request hangs, so the worker sits right after the checkpointed submit
-        Scenario scenario = scenario("crash-submit");
-        Definition definition = definition(scenario, "crash-submit");
-        WorkerJvm worker = new WorkerJvm(scenario);
         admin.faults("{\"operation\":\"start\",\"kind\":\"hang\",\"times\":1}");
-        Running run = worker.start("run", "crash-submit", "--input", small.toString());
 
         // when
-        try {
-            await().atMost(Duration.ofSeconds(60)).until(() -> admin.requests("start") >= 1);
-            run.kill();
-        }
-        finally {
-            run.destroyIfAlive();
-        }
+        Crashed crashed = killed("crash-submit", small, Duration.ofSeconds(60), () -> admin.requests("start") >= 1);
         assertThat(admin.jobs()).as("one job, submitted and not started").hasSize(1).containsValue("NotStarted");
-        Map<String, String> stagedBefore = blobs.inputBlobs("crash-submit/");
-        long id = scenario.startedExecution("crash-submit");
-        int logMark = scenario.logText().length();
-        Result restart = worker.run("restart", Long.toString(id));
+        Recovery recovery = recover(crashed);
 
         // then
-        assertThat(restart.exitCode()).as(restart.toString()).isZero();
-        String restartLog = scenario.logText().substring(logMark);
-        assertRecoveredFromDeadOwner(restartLog, id, run.pid());
-        assertThat(restartLog).contains("was submitted earlier (NOT_STARTED); not submitting again")
+        assertThat(recovery.log()).contains("was submitted earlier (NOT_STARTED); not submitting again")
                 .contains("started BES job");
-        assertUploadNotRepeated(scenario, "crash-submit/", stagedBefore, restartLog);
         assertThat(admin.counter("starts")).isEqualTo(1);
-        assertFinishedOnce(scenario, definition, "book-reviews", smallReference);
+        assertFinishedOnce(crashed.scenario(), crashed.definition(), "book-reviews", smallReference);
     }
 
     @Test
     void killBetweenStartAndItsCheckpoint_restartCountsCannotStartJobAsStarted() throws Exception {
         // given: BES starts the job, then its answer never comes (the crash window of the start)
-        Scenario scenario = scenario("crash-start");
-        Definition definition = definition(scenario, "crash-start");
-        WorkerJvm worker = new WorkerJvm(scenario);
         admin.faults("{\"operation\":\"start\",\"kind\":\"hang\",\"phase\":\"after\",\"times\":1}");
-        Running run = worker.start("run", "crash-start", "--input", small.toString());
 
         // when
-        try {
-            await().atMost(Duration.ofSeconds(60)).until(() -> admin.counter("starts") >= 1);
-            run.kill();
-        }
-        finally {
-            run.destroyIfAlive();
-        }
+        Crashed crashed = killed("crash-start", small, Duration.ofSeconds(60), () -> admin.counter("starts") >= 1);
         assertThat(admin.jobs()).hasSize(1).doesNotContainValue("NotStarted");
-        Map<String, String> stagedBefore = blobs.inputBlobs("crash-start/");
-        long id = scenario.startedExecution("crash-start");
-        int logMark = scenario.logText().length();
-        Result restart = worker.run("restart", Long.toString(id));
+        Recovery recovery = recover(crashed);
 
         // then: the second start is refused with CannotStartJob, which counts as started
-        assertThat(restart.exitCode()).as(restart.toString()).isZero();
-        String restartLog = scenario.logText().substring(logMark);
-        assertRecoveredFromDeadOwner(restartLog, id, run.pid());
-        assertThat(restartLog).contains("is already past NotStarted").contains("counting it as started");
+        assertThat(recovery.log()).contains("is already past NotStarted").contains("counting it as started");
         assertThat(admin.requests("start")).isEqualTo(2);
         assertThat(admin.counter("starts")).as("BES started the job once").isEqualTo(1);
-        assertUploadNotRepeated(scenario, "crash-start/", stagedBefore, restartLog);
-        assertFinishedOnce(scenario, definition, "book-reviews", smallReference);
+        assertFinishedOnce(crashed.scenario(), crashed.definition(), "book-reviews", smallReference);
     }
 
     @Test
     void killWhilePolling_runningTheSameInputAgainResumesTheSameBesJob() throws Exception {
         // given: a job that runs for a few seconds
-        Scenario scenario = scenario("crash-poll");
-        Definition definition = definition(scenario, "crash-poll");
-        WorkerJvm worker = new WorkerJvm(scenario);
         admin.behaviour("{\"jobDurationMillis\":4000}");
-        Running run = worker.start("run", "crash-poll", "--input", small.toString());
 
         // when
-        try {
-            await().atMost(Duration.ofSeconds(60)).until(() -> admin.counter("statusCalls") >= 2);
-            run.kill();
-        }
-        finally {
-            run.destroyIfAlive();
-        }
+        Crashed crashed = killed("crash-poll", small, Duration.ofSeconds(60), () -> admin.counter("statusCalls") >= 2);
         assertThat(admin.jobs()).hasSize(1).containsValue("Running");
         String jobId = admin.jobs().keySet().iterator().next();
-        Map<String, String> stagedBefore = blobs.inputBlobs("crash-poll/");
-        long id = scenario.startedExecution("crash-poll");
-        int logMark = scenario.logText().length();
-        Result again = worker.run("run", "crash-poll", "--input", small.toString());
+        Recovery recovery = recover(crashed, "run", "crash-poll", "--input", small.toString());
 
         // then
-        assertThat(again.exitCode()).as(again.toString()).isZero();
-        String againLog = scenario.logText().substring(logMark);
-        assertThat(againLog).contains("execution " + id + " already holds this work (STARTED); restarting it");
-        assertRecoveredFromDeadOwner(againLog, id, run.pid());
-        assertThat(againLog).containsPattern("BES job " + jobId + " was submitted earlier \\((RUNNING|FINISHED)\\); "
-                + "not submitting again").contains("BES job " + jobId + " was started earlier; not starting again");
+        assertThat(recovery.log()).contains("execution " + recovery.id() + " already holds this work (STARTED); restarting it")
+                .containsPattern("BES job " + jobId + " was submitted earlier \\((RUNNING|FINISHED)\\); "
+                        + "not submitting again").contains("BES job " + jobId + " was started earlier; not starting again");
         assertThat(admin.counter("starts")).isEqualTo(1);
-        assertUploadNotRepeated(scenario, "crash-poll/", stagedBefore, againLog);
-        assertFinishedOnce(scenario, definition, "book-reviews", smallReference);
+        assertThat(admin.jobs()).as("the one BES job, removed by the cleanup").isEmpty();
+        assertThat(admin.counter("deletes")).isEqualTo(1);
+        assertFinishedOnce(crashed.scenario(), crashed.definition(), "book-reviews", smallReference);
     }
 
     @Test
     void killDuringDownload_leavesNoPartialFileAndTheRestartDownloadsAgain() throws Exception {
-        // given: results of the 9 MiB input, sent back slowly
-        Scenario scenario = scenario("crash-download");
-        Definition definition = definition(scenario, "crash-download");
-        WorkerJvm worker = new WorkerJvm(scenario);
-        // the SDK escapes the slashes of blob names, so the marker has none
+        // given: results of the 9 MiB input, sent back slowly (the SDK escapes the slashes of
+        // blob names, so the marker has none)
         proxy.throttleDownloads("results", 3 * MIB);
-        Running run = worker.start("run", "crash-download", "--input", big.toString());
 
         // when: killed with a few MiB of the result written
-        try {
-            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50))
-                    .until(() -> proxy.markedDownstreamBytes() >= 3 * MIB);
-            run.kill();
-        }
-        finally {
-            proxy.throttleDownloads(null, 0);
-            run.destroyIfAlive();
-        }
-        assertThat(definition.output("big-reviews")).as("no partial file at the final path").doesNotExist();
-        Map<String, String> stagedBefore = blobs.inputBlobs("crash-download/");
-        long id = scenario.startedExecution("crash-download");
-        int logMark = scenario.logText().length();
-        Result restart = worker.run("restart", Long.toString(id));
+        Crashed crashed = killed("crash-download", big, Duration.ofSeconds(120),
+                () -> proxy.markedDownstreamBytes() >= 3 * MIB);
+        proxy.throttleDownloads(null, 0);
+        assertThat(crashed.definition().output("big-reviews")).as("no partial file at the final path").doesNotExist();
+        recover(crashed);
 
         // then
-        assertThat(restart.exitCode()).as(restart.toString()).isZero();
-        String restartLog = scenario.logText().substring(logMark);
-        assertRecoveredFromDeadOwner(restartLog, id, run.pid());
-        assertUploadNotRepeated(scenario, "crash-download/", stagedBefore, restartLog);
-        assertFinishedOnce(scenario, definition, "big-reviews", bigReference);
+        assertFinishedOnce(crashed.scenario(), crashed.definition(), "big-reviews", bigReference);
     }
 
     // ------------------------------------------------------------------ owners, signals, stop, abandon
@@ -455,17 +382,57 @@ class CrashRecoveryIT {
         return definition;
     }
 
-    /** The restart found the dead owner's execution still STARTED and recovered it first. */
-    private static void assertRecoveredFromDeadOwner(String log, long id, long deadPid) {
-        assertThat(log).contains("execution " + id + " was left STARTED by process " + deadPid + " on ")
-                .contains("which is gone; recovering it");
+    /** A run killed with kill -9 part-way, and what its recovery starts from. */
+    private record Crashed(Scenario scenario, Definition definition, WorkerJvm worker, long pid) {
     }
 
-    private static void assertUploadNotRepeated(Scenario scenario, String prefix, Map<String, String> before,
-            String restartLog) {
-        assertThat(before).as("the input was staged before the crash").hasSize(1);
-        assertThat(blobs.inputBlobs(prefix)).as("the staged blob is untouched (same ETag)").isEqualTo(before);
-        assertThat(restartLog).doesNotContain("step upload started");
+    /** What a recovery did: the crashed execution it took over and the log it wrote. */
+    private record Recovery(long id, String log) {
+    }
+
+    /**
+     * Runs {@code input} under a fresh definition {@code name} and kills the JVM (SIGKILL) as
+     * soon as {@code reached} holds: the shared set-up of the crash scenarios.
+     */
+    private static Crashed killed(String name, Path input, Duration within, Callable<Boolean> reached)
+            throws IOException {
+        Scenario scenario = scenario(name);
+        Definition definition = definition(scenario, name);
+        WorkerJvm worker = new WorkerJvm(scenario);
+        Running run = worker.start("run", name, "--input", input.toString());
+        try {
+            await().atMost(within).pollInterval(Duration.ofMillis(50)).until(reached);
+            run.kill();
+        }
+        finally {
+            run.destroyIfAlive();
+        }
+        return new Crashed(scenario, definition, worker, run.pid());
+    }
+
+    /**
+     * Recovers a crashed run with {@code command} ({@code restart <id>} when none is given) and
+     * checks what every recovery must do: exit 0, recover the dead owner's execution first, log
+     * the run as a restart, not upload the input again, and leave the execution COMPLETED.
+     */
+    private static Recovery recover(Crashed crashed, String... command) throws Exception {
+        String name = crashed.definition().name;
+        Map<String, String> stagedBefore = blobs.inputBlobs(name + "/");
+        long id = crashed.scenario().startedExecution(name);
+        int logMark = crashed.scenario().logText().length();
+        Result result = crashed.worker().run(command.length > 0 ? command : new String[] {"restart", Long.toString(id)});
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        String log = crashed.scenario().logText().substring(logMark);
+        assertThat(log).contains("execution " + id + " was left STARTED by process " + crashed.pid() + " on ")
+                .contains("which is gone; recovering it");
+        Matcher restarted = Pattern.compile("execution (\\d+): STARTED of " + name + " \\(restart\\)").matcher(log);
+        assertThat(restarted.find()).as("the recovery runs as a restart:\n" + log).isTrue();
+        assertThat(stagedBefore).as("the input was staged before the crash").hasSize(1);
+        assertThat(blobs.inputBlobs(name + "/")).as("the staged blob is untouched (same ETag)").isEqualTo(stagedBefore);
+        assertThat(log).doesNotContain("step upload started");
+        assertThat(Repository.h2(crashed.scenario().dataDir).status(Long.parseLong(restarted.group(1))))
+                .isEqualTo("COMPLETED");
+        return new Recovery(id, log);
     }
 
     /** One submission for the input, the reference bytes at the final path, nothing else in the folder. */

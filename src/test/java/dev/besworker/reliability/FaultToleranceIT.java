@@ -23,6 +23,7 @@ import dev.besworker.emulator.BesEmulator;
 import dev.besworker.emulator.EmulatorSettings;
 import dev.besworker.reliability.Scenario.Definition;
 import dev.besworker.reliability.WorkerJvm.Result;
+import dev.besworker.support.EmulatorAdmin;
 
 /**
  * BES faults injected by the emulator, seen through the whole worker (the command line, in this
@@ -37,7 +38,7 @@ class FaultToleranceIT {
 
     private static AzuriteProcess azurite;
     private static BesEmulator emulator;
-    private static Admin admin;
+    private static EmulatorAdmin admin;
     private static Scenario scenario;
     private static Path input;
     private static Path reference;
@@ -47,7 +48,7 @@ class FaultToleranceIT {
         LogCapture.install();
         azurite = AzuriteProcess.start(null);
         emulator = BesEmulator.start(EmulatorSettings.defaults().withApiKey(KEY).withAdmin(true));
-        admin = new Admin(emulator.baseUri());
+        admin = new EmulatorAdmin(emulator.baseUri());
         scenario = new Scenario(Scenario.workDir(FaultToleranceIT.class));
         StringBuilder csv = new StringBuilder("ReviewId,Col2,Rating\n");
         for (int i = 1; i <= 40; i++) {

@@ -24,6 +24,7 @@ import dev.besworker.emulator.EmulatorSettings;
 import dev.besworker.reliability.Scenario.Definition;
 import dev.besworker.reliability.WorkerJvm.Result;
 import dev.besworker.reliability.WorkerJvm.Running;
+import dev.besworker.support.EmulatorAdmin;
 
 /**
  * The job repository on PostgreSQL by configuration alone ({@code SPRING_DATASOURCE_*} in the
@@ -40,7 +41,7 @@ class PostgresRepositoryIT {
     private static String schema;
     private static AzuriteProcess azurite;
     private static BesEmulator emulator;
-    private static Admin admin;
+    private static EmulatorAdmin admin;
 
     @BeforeAll
     static void createSchemaAndStartServices() throws Exception {
@@ -52,7 +53,7 @@ class PostgresRepositoryIT {
         }
         azurite = AzuriteProcess.start(null);
         emulator = BesEmulator.start(EmulatorSettings.defaults().withApiKey(KEY).withAdmin(true));
-        admin = new Admin(emulator.baseUri());
+        admin = new EmulatorAdmin(emulator.baseUri());
     }
 
     @AfterAll

@@ -24,6 +24,7 @@ import dev.besworker.embedded.AzuriteProcess;
 import dev.besworker.emulator.BesEmulator;
 import dev.besworker.emulator.EmulatorSettings;
 import dev.besworker.reliability.WorkerJvm.Result;
+import dev.besworker.support.EmulatorAdmin;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -42,7 +43,7 @@ class SecretsIT {
 
     private static AzuriteProcess azurite;
     private static BesEmulator emulator;
-    private static Admin admin;
+    private static EmulatorAdmin admin;
     private static Path workDir;
 
     @BeforeAll
@@ -50,7 +51,7 @@ class SecretsIT {
         azurite = AzuriteProcess.start(null);
         emulator = BesEmulator.start(EmulatorSettings.defaults().withApiKey(API_KEY).withSubscriptionKey(SUBSCRIPTION_KEY)
                 .withAdmin(true));
-        admin = new Admin(emulator.baseUri());
+        admin = new EmulatorAdmin(emulator.baseUri());
         workDir = Scenario.workDir(SecretsIT.class);
     }
 
@@ -85,7 +86,7 @@ class SecretsIT {
             if (artifact.getKey().endsWith("bes-worker.log") || artifact.getKey().equals("console 1 stderr")) {
                 for (String line : artifact.getValue().split("\n")) {
                     if (!line.isBlank()) {
-                        lines.add(Admin.JSON.readTree(line));
+                        lines.add(EmulatorAdmin.JSON.readTree(line));
                     }
                 }
             }
@@ -150,7 +151,7 @@ class SecretsIT {
         assertThat(completed.exitCode()).as(completed.toString()).isZero();
         assertThat(failed.exitCode()).as(failed.toString()).isEqualTo(2);
         assertThat(failed.stdout()).contains("check the definition's bes.api-key");
-        assertThat(Admin.JSON.readTree(adminJobs()).toString()).as("the secret global parameter reached BES")
+        assertThat(EmulatorAdmin.JSON.readTree(adminJobs()).toString()).as("the secret global parameter reached BES")
                 .contains(PARAM_SECRET);
         assertThat(admin.counter("starts")).as("both runs used their SAS tokens").isEqualTo(2);
 

@@ -38,6 +38,8 @@ import com.azure.storage.blob.models.BlobProperties;
 import com.azure.storage.blob.models.BlobListDetails;
 import com.azure.storage.blob.models.BlockListType;
 import com.azure.storage.blob.models.ListBlobsOptions;
+import com.azure.storage.blob.sas.BlobContainerSasPermission;
+import com.azure.storage.blob.sas.BlobServiceSasSignatureValues;
 import com.azure.storage.blob.specialized.BlockBlobClient;
 
 import dev.besworker.embedded.AzuriteProcess;
@@ -531,6 +533,26 @@ class BlobStagingTest {
                 .isInstanceOf(TransferException.class)
                 .hasMessageContaining("must contain an AccountKey")
                 .satisfies(ex -> assertThat(allMessages(ex)).doesNotContain("abcdefghijkl"));
+    }
+
+    @Test
+    void download_withASasConnectionString_readsWithThatSas_throughTheWatchedDownloader() throws Exception {
+        // given: a blob, and a connection string that holds a container SAS (read, list) instead of the key
+        Path file = randomFile("sas-read.csv", 70_000);
+        staging(SMALL_BLOCKS).upload(file, blobName, md5(file), TransferListener.NONE, () -> false);
+        String sas = sdkContainer().generateSas(new BlobServiceSasSignatureValues(OffsetDateTime.now().plusHours(1),
+                new BlobContainerSasPermission().setReadPermission(true).setListPermission(true)));
+        BlobStaging sasStaging = new BlobStaging(Secret.of("BlobEndpoint=" + azurite.blobEndpoint()
+                + ";SharedAccessSignature=" + sas), CONTAINER, SMALL_BLOCKS);
+        AtomicLong last = new AtomicLong();
+
+        // when
+        Path target = sasStaging.download(blobName, dir.resolve("sas-copy.csv"), (done, total) -> last.set(done));
+
+        // then
+        assertThat(target).hasSameBinaryContentAs(file);
+        assertThat(last).hasValue(Files.size(file));
+        assertThat(sasStaging.readUrl(blobName, OffsetDateTime.now().plusHours(1)).toString()).doesNotContain(sas);
     }
 
     static String allMessages(Throwable ex) {

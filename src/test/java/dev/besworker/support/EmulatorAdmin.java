@@ -5,14 +5,17 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.Map;
+import java.util.TreeMap;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Drives the emulator's admin API ({@code /_emulator}) from tests. */
+/** Drives the emulator's admin API ({@code /_emulator}) from every test: counters, faults, behaviours, jobs. */
 public final class EmulatorAdmin {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** Reads the admin API's answers (and tests' other JSON). */
+    public static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final URI base;
     private final HttpClient http = HttpClient.newHttpClient();
@@ -26,13 +29,36 @@ public final class EmulatorAdmin {
         send("POST", "/_emulator/reset", "{}");
     }
 
-    /** The counters: submits, submitsByInput, starts, statusCalls, deletes, jobs, ... */
+    /** The counters: submits, submitsByInput, starts, statusCalls, deletes, requests, jobs, ... */
     public JsonNode counters() {
         return JSON.readTree(send("GET", "/_emulator/counters", null));
     }
 
     public long counter(String name) {
         return counters().path(name).asLong();
+    }
+
+    /** How many calls of one operation (submit, start, status, delete) arrived, faulted or not. */
+    public long requests(String operation) {
+        return counters().path("requests").path(operation).asLong();
+    }
+
+    /** Submits per input blob whose relative location contains {@code fragment}. */
+    public Map<String, Long> submitsByInput(String fragment) {
+        Map<String, Long> out = new TreeMap<>();
+        counters().path("submitsByInput").properties().forEach(e -> {
+            if (e.getKey().contains(fragment)) {
+                out.put(e.getKey(), e.getValue().asLong());
+            }
+        });
+        return out;
+    }
+
+    /** The state of every job the emulator holds, by id. */
+    public Map<String, String> jobs() {
+        Map<String, String> out = new TreeMap<>();
+        counters().path("jobs").properties().forEach(e -> out.put(e.getKey(), e.getValue().asString()));
+        return out;
     }
 
     /** Makes the next submitted jobs behave as described (JSON object or list). */
@@ -43,6 +69,15 @@ public final class EmulatorAdmin {
     /** Adds fault rules (JSON object or list). */
     public void faults(String json) {
         send("POST", "/_emulator/faults", json);
+    }
+
+    public void clearFaults() {
+        send("DELETE", "/_emulator/faults", null);
+    }
+
+    /** The active fault rules with their seen/fired counts. */
+    public JsonNode faultRules() {
+        return JSON.readTree(send("GET", "/_emulator/faults", null)).path("faults");
     }
 
     private String send(String method, String path, String body) {

@@ -21,9 +21,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 
-import dev.besworker.pipeline.ScoringRuns;
-import dev.besworker.pipeline.ScoringRuns.RunOutcome;
-import dev.besworker.pipeline.ScoringRuns.RunRequest;
+import dev.besworker.runs.ScoringRuns;
+import dev.besworker.runs.ScoringRuns.RunOutcome;
+import dev.besworker.runs.ScoringRuns.RunRequest;
 import dev.besworker.support.WorkerFixture;
 
 /** The console's JSON API over real HTTP against a running serve: every endpoint, each role, bad input. */
@@ -266,6 +266,29 @@ class ConsoleApiTest extends ConsoleTestSupport {
         }
         catch (IOException ex) {
             throw new java.io.UncheckedIOException(ex);
+        }
+    }
+
+    @Test
+    void aFailedLogin_isLoggedWithTheUserName_neverThePassword() {
+        // given the console's security logger, listened to
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger(ConsoleSecurityConfiguration.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> events =
+                new ch.qos.logback.core.read.ListAppender<>();
+        events.start();
+        logger.addAppender(events);
+        try {
+            // when someone tries a wrong password
+            get("/api/executions", VIEWER, "guessed-Secret-77");
+
+            // then the failure is logged, naming the user but not the password
+            await().atMost(Duration.ofSeconds(5)).until(() -> !events.list.isEmpty());
+            String logged = events.list.get(0).getFormattedMessage();
+            assertThat(logged).contains("failed login").contains(VIEWER).doesNotContain("guessed-Secret-77");
+        }
+        finally {
+            logger.detachAppender(events);
         }
     }
 

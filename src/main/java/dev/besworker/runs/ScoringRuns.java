@@ -1,4 +1,4 @@
-package dev.besworker.pipeline;
+package dev.besworker.runs;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,6 +10,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import org.slf4j.Logger;
@@ -24,6 +25,14 @@ import org.springframework.batch.core.repository.JobRepository;
 
 import dev.besworker.definition.InputSpec;
 import dev.besworker.definition.JobDefinition;
+import dev.besworker.pipeline.ExecutionGuard;
+import dev.besworker.pipeline.InputFile;
+import dev.besworker.pipeline.Progress;
+import dev.besworker.pipeline.RunIdentity;
+import dev.besworker.pipeline.RunIndex;
+import dev.besworker.pipeline.RunKeys;
+import dev.besworker.pipeline.RunLogListener;
+import dev.besworker.pipeline.ScoringEnvironment;
 import dev.besworker.staging.BlobStaging;
 import dev.besworker.staging.BlockStager;
 import dev.besworker.staging.CsvCheck;
@@ -33,7 +42,8 @@ import dev.besworker.staging.InputRules;
 import dev.besworker.staging.PrestagedBlocks;
 
 /**
- * Starts and restarts scoring runs, in the calling thread. {@link #run} checks the definition and
+ * Starts and restarts scoring runs, in the calling thread: the one entry point the command line,
+ * {@code serve}, the inbox and the console score through. {@link #run} checks the definition and
  * the inputs first (one pass validates and hashes each file: the hash is part of the run's
  * identity), then either reports an earlier completed run of the same identity, restarts the
  * newest unfinished one, or launches a new run.
@@ -192,12 +202,21 @@ public class ScoringRuns {
      * The newest completed run of the same work, unless the request forces a new one: reported
      * instead of scoring twice, and known before any service is started.
      */
-    public java.util.Optional<RunOutcome> earlierCompleted(PreparedRun prepared) {
+    public Optional<RunOutcome> earlierCompleted(PreparedRun prepared) {
         if (prepared.request().force()) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
-        return runIndex.executions(prepared.identity()).stream().map(jobRepository::getJobExecution)
-                .filter(execution -> execution.getStatus() == BatchStatus.COMPLETED).findFirst()
+        return alreadyScored(prepared, executionsOf(prepared.identity()));
+    }
+
+    /** The executions that held this work, newest first. */
+    private List<JobExecution> executionsOf(RunIdentity identity) {
+        return runIndex.executions(identity).stream().map(jobRepository::getJobExecution).toList();
+    }
+
+    /** The newest completed one of {@code executions}, reported as "already scored". */
+    private Optional<RunOutcome> alreadyScored(PreparedRun prepared, List<JobExecution> executions) {
+        return executions.stream().filter(execution -> execution.getStatus() == BatchStatus.COMPLETED).findFirst()
                 .map(execution -> {
                     log.info("{} was already scored by execution {} on {}; not scoring again (use --force to)",
                             prepared.inputs().get(0).path(), execution.getId(), execution.getEndTime());
@@ -218,15 +237,11 @@ public class ScoringRuns {
         RunIdentity identity = prepared.identity();
         boolean freshInstance = request.force();
         if (!request.force()) {
-            List<JobExecution> executions = runIndex.executions(identity).stream()
-                    .map(jobRepository::getJobExecution).toList();
-            for (JobExecution execution : executions) {
-                if (execution.getStatus() == BatchStatus.COMPLETED) {
-                    log.info("{} was already scored by execution {} on {}; not scoring again (use --force to)",
-                            inputs.get(0).path(), execution.getId(), execution.getEndTime());
-                    discard(prepared);
-                    return outcome(execution, true);
-                }
+            List<JobExecution> executions = executionsOf(identity);
+            Optional<RunOutcome> earlier = alreadyScored(prepared, executions);
+            if (earlier.isPresent()) {
+                discard(prepared);
+                return earlier.get();
             }
             if (!executions.isEmpty()) {
                 JobExecution newest = executions.get(0);
@@ -266,11 +281,7 @@ public class ScoringRuns {
 
     /** Restarts a failed, stopped or abandoned-by-a-crash execution; reports a completed one. */
     public RunOutcome restart(long executionId) {
-        JobExecution execution = RunIndex.findExecution(jobRepository, executionId).orElse(null);
-        if (execution == null) {
-            throw new IllegalArgumentException("there is no execution " + executionId + " (see 'list')");
-        }
-        return restart(execution);
+        return restart(execution(executionId));
     }
 
     private RunOutcome restart(JobExecution execution) {
@@ -308,11 +319,13 @@ public class ScoringRuns {
 
     /** The definition an execution ran with. */
     public String definitionOf(long executionId) {
-        JobExecution execution = RunIndex.findExecution(jobRepository, executionId).orElse(null);
-        if (execution == null) {
-            throw new IllegalArgumentException("there is no execution " + executionId + " (see 'list')");
-        }
-        return execution.getJobParameters().getString(RunKeys.DEFINITION);
+        return execution(executionId).getJobParameters().getString(RunKeys.DEFINITION);
+    }
+
+    /** The execution with this id, or an error that says where to look. */
+    private JobExecution execution(long executionId) {
+        return RunIndex.findExecution(jobRepository, executionId).orElseThrow(
+                () -> new IllegalArgumentException("there is no execution " + executionId + " (see 'list')"));
     }
 
     private List<InputFile> checkInputs(JobDefinition definition, RunRequest request, BlobStaging staging,
@@ -377,7 +390,7 @@ public class ScoringRuns {
             }
             // Named after the file's path, size and modification time, so that a run killed during
             // this pass finds its blocks again when it is run anew (block ids name their content).
-            String blobName = UploadInputTasklet.blobName(definition.name(), LocalDate.now(ZoneOffset.UTC).toString(),
+            String blobName = InputFile.blobName(definition.name(), LocalDate.now(ZoneOffset.UTC).toString(),
                     fileKey(file, size), file);
             return staging.stager(blobName, size, null);
         }
