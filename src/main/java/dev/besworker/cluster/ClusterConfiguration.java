@@ -5,6 +5,8 @@ import java.time.Clock;
 import javax.sql.DataSource;
 
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.jdbc.autoconfigure.ApplicationDataSourceScriptDatabaseInitializer;
+import org.springframework.boot.sql.autoconfigure.init.SqlInitializationProperties;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -14,8 +16,15 @@ import dev.besworker.WorkerProperties;
 
 /** This worker's identity and lease, the restart locks, and the registry of workers. */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties(ClusterProperties.class)
+@EnableConfigurationProperties({ ClusterProperties.class, SqlInitializationProperties.class })
 public class ClusterConfiguration {
+
+    /** Boot's schema initialization, one worker at a time (Boot's own backs off for it). */
+    @Bean
+    ApplicationDataSourceScriptDatabaseInitializer dataSourceScriptDatabaseInitializer(DataSource dataSource,
+            SqlInitializationProperties properties) {
+        return new LockedSchemaInitializer(dataSource, properties);
+    }
 
     @Bean
     WorkerIdentity workerIdentity(ClusterProperties cluster) {
