@@ -11,7 +11,8 @@ if [[ ! -f target/bes-worker.jar || -n "$(find src pom.xml -newer target/bes-wor
   mvn -B -q -o package -DskipTests || mvn -B -q package -DskipTests
 fi
 if [[ ! -f "$OUT/classpath.txt" || pom.xml -nt "$OUT/classpath.txt" ]]; then
-  mvn -B -q -o dependency:build-classpath -Dmdep.outputFile="$OUT/classpath.txt" -Dmdep.includeScope=runtime
+  mvn -B -q -o dependency:build-classpath -Dmdep.outputFile="$OUT/classpath.txt" -Dmdep.includeScope=runtime \
+    || mvn -B -q dependency:build-classpath -Dmdep.outputFile="$OUT/classpath.txt" -Dmdep.includeScope=runtime
 fi
 CP="target/classes:$(cat "$OUT/classpath.txt")"
 rm -rf "$OUT/cluster-classes"
