@@ -2,6 +2,8 @@ package dev.besworker.staging;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -215,9 +217,9 @@ final class BlobUploader {
         CustomizableThreadFactory threads = new CustomizableThreadFactory("blob-upload-");
         threads.setDaemon(true);
         ExecutorService pool = Executors.newFixedThreadPool(settings.concurrency(), threads);
-        try (InputStream in = Files.newInputStream(file, StandardOpenOption.READ)) {
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
             for (int i = 0; i < count && failure.get() == null; i++) {
-                byte[] buffer = takeBuffer(buffers, mine, (int) blockSize, failure);
+                ByteBuffer buffer = takeBuffer(buffers, mine, (int) blockSize, failure);
                 if (buffer == null) {
                     break;
                 }
@@ -229,10 +231,14 @@ final class BlobUploader {
                         break;
                     }
                     int length = (int) Math.min(blockSize, size - i * blockSize);
-                    if (in.readNBytes(buffer, 0, length) != length) {
-                        throw changedFile(file);
+                    buffer.limit(length);
+                    while (buffer.hasRemaining()) {
+                        if (in.read(buffer) < 0) {
+                            throw changedFile(file);
+                        }
                     }
-                    whole.update(buffer, 0, length);
+                    buffer.flip();
+                    whole.update(buffer.duplicate());
                     String id = ids.get(i);
                     Long stagedSize = staged.get(id);
                     if (stagedSize != null && stagedSize == length) {
@@ -243,7 +249,7 @@ final class BlobUploader {
                     pool.execute(() -> {
                         try {
                             if (failure.get() == null && !abandoned.get()) {
-                                Blocks.stage(blob, id, buffer, length);
+                                Blocks.stage(blob, id, buffer);
                                 done.add(length);
                             }
                         }
@@ -264,7 +270,7 @@ final class BlobUploader {
                     }
                 }
             }
-            if (!stopped && failure.get() == null && in.read() != -1) {
+            if (!stopped && failure.get() == null && in.read(ByteBuffer.allocate(1)) != -1) {
                 throw changedFile(file);
             }
         }
@@ -398,13 +404,13 @@ final class BlobUploader {
     }
 
     /** A block buffer from the pool within this upload's share, or null once a block failed. */
-    private static byte[] takeBuffer(BlockBuffers buffers, Semaphore mine, int size,
+    private static ByteBuffer takeBuffer(BlockBuffers buffers, Semaphore mine, int size,
             AtomicReference<RuntimeException> failure) throws InterruptedException {
         while (failure.get() == null) {
             if (!mine.tryAcquire(200, TimeUnit.MILLISECONDS)) {
                 continue;
             }
-            byte[] buffer = buffers.take(size, 200);
+            ByteBuffer buffer = buffers.take(size, 200);
             if (buffer != null) {
                 return buffer;
             }

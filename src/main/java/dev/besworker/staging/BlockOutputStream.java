@@ -3,6 +3,7 @@ package dev.besworker.staging;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -28,7 +29,7 @@ import com.azure.storage.blob.specialized.BlockBlobClient;
  * service drops within a week.
  * <p>
  * Unlike the SDK's {@code BlobOutputStream}, which copies every write and then each block again
- * into fresh arrays, the bytes are copied once, into a reused buffer. Not thread-safe.
+ * into fresh arrays, the bytes are copied once, into a reused direct buffer. Not thread-safe.
  */
 public final class BlockOutputStream extends OutputStream {
 
@@ -43,8 +44,7 @@ public final class BlockOutputStream extends OutputStream {
     private final ExecutorService pool;
     private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
     private volatile boolean abandoned;
-    private byte[] current;
-    private int filled;
+    private ByteBuffer current;
     private boolean closed;
 
     /**
@@ -81,12 +81,11 @@ public final class BlockOutputStream extends OutputStream {
             if (current == null) {
                 current = take();
             }
-            int n = Math.min(left, blockSize - filled);
-            System.arraycopy(bytes, at, current, filled, n);
-            filled += n;
+            int n = Math.min(left, current.remaining());
+            current.put(bytes, at, n);
             at += n;
             left -= n;
-            if (filled == blockSize) {
+            if (!current.hasRemaining()) {
                 send();
             }
         }
@@ -99,7 +98,7 @@ public final class BlockOutputStream extends OutputStream {
             return;
         }
         try {
-            if (filled > 0) {
+            if (current != null && current.position() > 0) {
                 send();
             }
             pool.shutdown();
@@ -124,22 +123,19 @@ public final class BlockOutputStream extends OutputStream {
         if (current != null) {
             giveBack(current);
             current = null;
-            filled = 0;
         }
         pool.shutdownNow().forEach(Runnable::run);
     }
 
     private void send() {
-        byte[] buffer = current;
-        int length = filled;
+        ByteBuffer buffer = current.flip();
         String id = Blocks.id(idPrefix, blockSize, ids.size());
         ids.add(id);
         current = null;
-        filled = 0;
         pool.execute(() -> {
             try {
                 if (failure.get() == null && !abandoned) {
-                    Blocks.stage(blob, id, buffer, length);
+                    Blocks.stage(blob, id, buffer);
                 }
             }
             catch (RuntimeException ex) {
@@ -151,14 +147,14 @@ public final class BlockOutputStream extends OutputStream {
         });
     }
 
-    private byte[] take() throws IOException {
+    private ByteBuffer take() throws IOException {
         try {
             while (true) {
                 checkFailure();
                 if (!mine.tryAcquire(200, TimeUnit.MILLISECONDS)) {
                     continue;
                 }
-                byte[] buffer = buffers.take(blockSize, 200);
+                ByteBuffer buffer = buffers.take(blockSize, 200);
                 if (buffer != null) {
                     return buffer;
                 }
@@ -171,7 +167,7 @@ public final class BlockOutputStream extends OutputStream {
         }
     }
 
-    private void giveBack(byte[] buffer) {
+    private void giveBack(ByteBuffer buffer) {
         buffers.give(buffer);
         mine.release();
     }

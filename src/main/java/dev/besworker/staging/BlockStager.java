@@ -1,5 +1,6 @@
 package dev.besworker.staging;
 
+import java.nio.ByteBuffer;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -50,8 +51,7 @@ public final class BlockStager implements ChunkSink, AutoCloseable {
     private final long expectedBytes;
     private final AtomicLong sent = new AtomicLong();
     private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
-    private byte[] current;
-    private int filled;
+    private ByteBuffer current;
     private int index;
     private long bytes;
     private boolean finished;
@@ -92,13 +92,12 @@ public final class BlockStager implements ChunkSink, AutoCloseable {
                     return;
                 }
             }
-            int n = Math.min(left, blockSize - filled);
-            System.arraycopy(chunk, at, current, filled, n);
-            filled += n;
+            int n = Math.min(left, current.remaining());
+            current.put(chunk, at, n);
             at += n;
             left -= n;
             bytes += n;
-            if (filled == blockSize) {
+            if (!current.hasRemaining()) {
                 send();
             }
         }
@@ -113,7 +112,7 @@ public final class BlockStager implements ChunkSink, AutoCloseable {
         if (closed || finished) {
             throw new IllegalStateException("the stager of " + blobName + " is already finished");
         }
-        if (failure.get() == null && filled > 0) {
+        if (failure.get() == null && current != null && current.position() > 0) {
             send();
         }
         releaseCurrent();
@@ -153,23 +152,22 @@ public final class BlockStager implements ChunkSink, AutoCloseable {
     }
 
     private void send() {
-        byte[] buffer = current;
-        int length = filled;
+        ByteBuffer buffer = current.flip();
+        int length = buffer.remaining();
         int blockIndex = index++;
         current = null;
-        filled = 0;
         pool.execute(() -> {
             try {
                 if (failure.get() == null && !closed) {
                     // The id names the block's own MD5: a block staged before under this id holds these very bytes.
-                    byte[] md5 = Md5.of(buffer, length);
+                    byte[] md5 = Md5.of(buffer);
                     String id = Blocks.id(HexFormat.of().formatHex(md5), blockSize, blockIndex);
                     Long staged = earlier.get(id);
                     if (staged != null && staged == length) {
                         reused.incrementAndGet();
                     }
                     else {
-                        Blocks.stage(blob, id, buffer, length, md5);
+                        Blocks.stage(blob, id, buffer, md5);
                     }
                     progress.progress(sent.addAndGet(length), expectedBytes);
                 }
@@ -184,13 +182,13 @@ public final class BlockStager implements ChunkSink, AutoCloseable {
     }
 
     /** A block buffer from the process's pool; other transfers may hold them all for a while. */
-    private byte[] takeBuffer() {
+    private ByteBuffer takeBuffer() {
         try {
             while (failure.get() == null && !closed) {
                 if (!mine.tryAcquire(200, TimeUnit.MILLISECONDS)) {
                     continue;
                 }
-                byte[] buffer = buffers.take(blockSize, 200);
+                ByteBuffer buffer = buffers.take(blockSize, 200);
                 if (buffer != null) {
                     return buffer;
                 }
@@ -210,11 +208,10 @@ public final class BlockStager implements ChunkSink, AutoCloseable {
         if (current != null) {
             giveBack(current);
             current = null;
-            filled = 0;
         }
     }
 
-    private void giveBack(byte[] buffer) {
+    private void giveBack(ByteBuffer buffer) {
         buffers.give(buffer);
         mine.release();
     }
