@@ -9,6 +9,7 @@ import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.dao.DataAccessException;
 import org.springframework.transaction.TransactionException;
 
+import dev.besworker.ops.OperatorActions;
 import dev.besworker.pipeline.RunIndex;
 
 /** Looking up and waiting for executions. */
@@ -33,6 +34,18 @@ final class Executions {
             throw new IllegalArgumentException("there is no execution " + executionId + " (see 'list')");
         }
         return execution;
+    }
+
+    /**
+     * Stops a running execution for {@code stop} and {@code abandon}: asks the live worker that runs
+     * it and waits up to {@code timeout} for it to end (the execution returned may still run), or
+     * takes it over from a worker that is gone.
+     */
+    static OperatorActions.Stop stop(OperatorActions actions, JobRepository repository, JobExecution execution,
+            Duration timeout) {
+        OperatorActions.Stop stop = actions.stop(execution);
+        return stop.requested() ? new OperatorActions.Stop(true, awaitEnd(repository, execution.getId(), timeout))
+                : stop;
     }
 
     /**
