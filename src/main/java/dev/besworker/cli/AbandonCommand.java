@@ -10,6 +10,7 @@ import org.springframework.batch.core.repository.JobRepository;
 
 import dev.besworker.WorkerProperties;
 import dev.besworker.ops.OperatorActions;
+import dev.besworker.pipeline.RunIndex;
 
 /** {@code abandon}: gives an execution up for good, cancelling its remote BES job. */
 @Command(name = "abandon", mixinStandardHelpOptions = true,
@@ -25,7 +26,7 @@ class AbandonCommand extends WorkerCommand {
         try (WorkerSession session = WorkerSession.open(global)) {
             JobRepository repository = session.bean(JobRepository.class);
             OperatorActions actions = session.bean(OperatorActions.class);
-            JobExecution execution = Executions.find(repository, executionId);
+            JobExecution execution = RunIndex.requireExecution(repository, executionId);
             if (execution.getStatus().isRunning()) {
                 Duration timeout = session.bean(WorkerProperties.class).stopTimeout();
                 OperatorActions.Stop stop = Executions.stop(actions, repository, execution, timeout);

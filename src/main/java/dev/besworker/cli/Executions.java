@@ -12,7 +12,7 @@ import org.springframework.transaction.TransactionException;
 import dev.besworker.ops.OperatorActions;
 import dev.besworker.pipeline.RunIndex;
 
-/** Looking up and waiting for executions. */
+/** Stopping executions from the command line and waiting for them to end. */
 final class Executions {
 
     private static final Logger log = LoggerFactory.getLogger(Executions.class);
@@ -26,14 +26,6 @@ final class Executions {
     static final Duration AFTER_LOST_CONNECTION = Duration.ofMillis(1_000);
 
     private Executions() {
-    }
-
-    static JobExecution find(JobRepository repository, long executionId) {
-        JobExecution execution = RunIndex.findExecution(repository, executionId).orElse(null);
-        if (execution == null) {
-            throw new IllegalArgumentException("there is no execution " + executionId + " (see 'list')");
-        }
-        return execution;
     }
 
     /**
@@ -61,7 +53,7 @@ final class Executions {
         JobExecution execution = null;
         while (true) {
             try {
-                execution = find(repository, executionId);
+                execution = RunIndex.requireExecution(repository, executionId);
             }
             catch (DataAccessException | TransactionException ex) {
                 if (System.nanoTime() >= deadline) {
@@ -70,7 +62,7 @@ final class Executions {
                 log.debug("reading execution {} failed ({}); the process that ran it may just have exited, "
                         + "reading again", executionId, ex.getMessage());
                 if (!sleep(AFTER_LOST_CONNECTION)) {
-                    return execution != null ? execution : find(repository, executionId);
+                    return execution != null ? execution : RunIndex.requireExecution(repository, executionId);
                 }
                 continue;
             }

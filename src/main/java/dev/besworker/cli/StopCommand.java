@@ -10,6 +10,7 @@ import org.springframework.batch.core.repository.JobRepository;
 
 import dev.besworker.WorkerProperties;
 import dev.besworker.ops.OperatorActions;
+import dev.besworker.pipeline.RunIndex;
 
 /** {@code stop}: asks a running execution's process to stop it, restartably. */
 @Command(name = "stop", mixinStandardHelpOptions = true,
@@ -24,7 +25,7 @@ class StopCommand extends WorkerCommand {
     protected int execute() throws IOException {
         try (WorkerSession session = WorkerSession.open(global)) {
             JobRepository repository = session.bean(JobRepository.class);
-            JobExecution execution = Executions.find(repository, executionId);
+            JobExecution execution = RunIndex.requireExecution(repository, executionId);
             if (!execution.getStatus().isRunning()) {
                 out.println("execution " + executionId + " is not running (" + execution.getStatus() + ")");
                 return ExitCodes.COMPLETED;
