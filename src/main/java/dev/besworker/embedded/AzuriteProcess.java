@@ -3,6 +3,7 @@ package dev.besworker.embedded;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,6 +20,8 @@ import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
  * A local Azurite blob service, started from the project's pinned npm package as a child
@@ -40,28 +43,13 @@ public final class AzuriteProcess implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AzuriteProcess.class);
 
     /**
-     * Runs Azurite's blob server in one node process, without its command-line entry point:
-     * that one loads and starts telemetry, and the npm bin shim adds a process. The script exits
-     * when this JVM dies, even by kill -9 (an orphan would hold the data folder and the next
-     * run's Azurite would fight it), and on SIGTERM closes the server, which saves the metadata,
-     * then exits at once instead of waiting for idle keep-alive connections. It prints one line
-     * when it listens, naming the port (so a free port is picked by the server itself).
+     * The node script that runs Azurite's blob server (see the script for why it is not Azurite's
+     * own entry point); it prints one line when it listens, naming the port.
      */
-    private static final String RUNNER = String.join("\n",
-            "const parent = Number(process.env.BES_WORKER_PARENT_PID);",
-            "const {BlobServerFactory} = require(process.env.BES_WORKER_AZURITE_MODULE + '/dist/src/blob/BlobServerFactory');",
-            "let server = null, stopping = false;",
-            "const stop = () => {",
-            "  if (stopping) return; stopping = true;",
-            "  setTimeout(() => process.exit(0), 3000).unref();",
-            "  Promise.resolve(server && server.close()).catch(e => console.error(String(e))).finally(() => process.exit(0));",
-            "};",
-            "process.on('SIGTERM', stop); process.on('SIGINT', stop);",
-            "setInterval(() => { try { process.kill(parent, 0); } catch (e) { stop(); } }, 500).unref();",
-            "new BlobServerFactory().createServer().then(async s => {",
-            "  server = s; await s.start();",
-            "  console.log('azurite-listening ' + new URL(s.getHttpServerAddress()).port);",
-            "}).catch(e => { console.error('Azurite did not start: ' + e.message); process.exit(1); });");
+    private static final String RUNNER = runner();
+
+    /** Daemon threads that read the runner's output: they must never keep the JVM up. */
+    private static final CustomizableThreadFactory THREADS = daemonThreads();
 
     private static final Pattern READY = Pattern.compile("azurite-listening (\\d+)");
 
@@ -163,9 +151,7 @@ public final class AzuriteProcess implements AutoCloseable {
                 for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                     Matcher matcher = READY.matcher(line);
                     if (matcher.find()) {
-                        Thread drain = new Thread(() -> drain(reader), "azurite-stdout");
-                        drain.setDaemon(true);
-                        drain.start();
+                        THREADS.newThread(() -> drain(reader)).start();
                         return Integer.parseInt(matcher.group(1));
                     }
                 }
@@ -174,11 +160,7 @@ public final class AzuriteProcess implements AutoCloseable {
             catch (IOException ex) {
                 return null;
             }
-        }, runnable -> {
-            Thread thread = new Thread(runnable, "azurite-start");
-            thread.setDaemon(true);
-            thread.start();
-        });
+        }, runnable -> THREADS.newThread(runnable).start());
         String see = location == null ? "" : "; see " + location.resolve("azurite.log");
         try {
             Integer port = ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -211,6 +193,24 @@ public final class AzuriteProcess implements AutoCloseable {
         }
     }
 
+    private static CustomizableThreadFactory daemonThreads() {
+        CustomizableThreadFactory threads = new CustomizableThreadFactory("azurite-");
+        threads.setDaemon(true);
+        return threads;
+    }
+
+    private static String runner() {
+        try (var in = AzuriteProcess.class.getResourceAsStream("azurite-runner.js")) {
+            if (in == null) {
+                throw new IllegalStateException("azurite-runner.js is missing from the jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
     /** The pinned azurite npm package's folder, {@code node_modules/azurite}. */
     static Path findModule() throws IOException {
         String home = System.getProperty("besworker.azurite.home", System.getenv("BES_WORKER_AZURITE_HOME"));
@@ -223,7 +223,7 @@ public final class AzuriteProcess implements AutoCloseable {
         }
         for (Path dir : candidates) {
             Path module = dir.resolve("node_modules/azurite");
-            if (Files.isRegularFile(module.resolve("dist/src/blob/BlobServerFactory.js"))) {
+            if (Files.isRegularFile(module.resolve("dist/src/blob/BlobServer.js"))) {
                 return module;
             }
         }

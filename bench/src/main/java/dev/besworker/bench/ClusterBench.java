@@ -113,12 +113,21 @@ public final class ClusterBench {
             drop(staging, inbox, "warm-up.csv", "warm");
             awaitDone(inbox, 1, Duration.ofMinutes(2));
 
+            // idle: after the warm-up's run has ended and before the files, with the shipped inbox poll interval
+            Thread.sleep(5_000);
+            long before = transactions();
+            Thread.sleep(30_000);
+            long after = transactions();
+            report.add(String.format(Locale.ROOT, "| idle database load, %d worker(s) | %.2f transactions/s per worker "
+                    + "(%d over 30 s) |", n, (after - before - 1) / 30.0 / n, after - before - 1));
+
             List<String> names = new ArrayList<>();
             for (int i = 1; i <= files; i++) {
                 String name = "f" + i + ".csv";
                 write(staging.resolve(name), "file " + i + " of round " + n);
                 names.add(name);
             }
+            double loadBefore = loadAverage();
             long start = System.nanoTime();
             for (String name : names) {
                 Files.move(staging.resolve(name), inbox.resolve(name), StandardCopyOption.ATOMIC_MOVE);
@@ -131,13 +140,8 @@ public final class ClusterBench {
                 shares.append(shares.isEmpty() ? "" : "/").append(worker.count("inbox " + definition + ": claimed"));
             }
             report.add(String.format(Locale.ROOT, "| %d small files, %d worker(s) | %.0f files/min (%.1f s; %d failed;"
-                    + " claimed per worker %s) |", files, n, files / minutes, minutes * 60, failed, shares));
-
-            long before = transactions();
-            Thread.sleep(30_000);
-            long after = transactions();
-            report.add(String.format(Locale.ROOT, "| idle database load, %d worker(s) | %.2f transactions/s per worker "
-                    + "(%d over 30 s) |", n, (after - before - 1) / 30.0 / n, after - before - 1));
+                    + " claimed per worker %s; load average %.1f before, %.1f after) |", files, n, files / minutes,
+                    minutes * 60, failed, shares, loadBefore, loadAverage()));
 
             if (n == 2) {
                 takeOver(workers, inbox, staging, definition);
@@ -241,6 +245,11 @@ public final class ClusterBench {
         try (Stream<Path> files = Files.list(folder)) {
             return files.filter(f -> f.toString().endsWith(".csv")).count();
         }
+    }
+
+    /** The machine's one-minute load average, to read the figures by (all workers share its cores). */
+    private static double loadAverage() throws IOException {
+        return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
     }
 
     private long transactions() throws SQLException, InterruptedException {
