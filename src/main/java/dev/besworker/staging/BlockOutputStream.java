@@ -8,12 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-
-import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 import com.azure.core.util.Context;
 import com.azure.storage.blob.models.BlobHttpHeaders;
@@ -59,9 +56,7 @@ public final class BlockOutputStream extends OutputStream {
         this.blockSize = blockSize;
         this.mine = new Semaphore(concurrency + 1);
         buffers.atLeast((long) blockSize * (concurrency + 1));
-        CustomizableThreadFactory threads = new CustomizableThreadFactory("blob-write-");
-        threads.setDaemon(true);
-        this.pool = Executors.newFixedThreadPool(concurrency, threads);
+        this.pool = TransferPools.fixed("blob-write-", concurrency);
     }
 
     @Override

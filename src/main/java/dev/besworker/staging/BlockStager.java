@@ -4,14 +4,12 @@ import java.nio.ByteBuffer;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,9 +66,7 @@ public final class BlockStager implements ChunkSink, AutoCloseable {
         this.mine = new Semaphore(concurrency + 1);
         this.expectedBytes = expectedBytes;
         this.progress = progress == null ? TransferListener.NONE : progress;
-        CustomizableThreadFactory threads = new CustomizableThreadFactory("blob-stage-");
-        threads.setDaemon(true);
-        this.pool = Executors.newFixedThreadPool(concurrency, threads);
+        this.pool = TransferPools.fixed("blob-stage-", concurrency);
     }
 
     /** The blob the blocks are staged for. */
