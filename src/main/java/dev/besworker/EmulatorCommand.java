@@ -8,14 +8,12 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.TypeConversionException;
 
-import dev.besworker.definition.Units;
+import dev.besworker.cli.DurationConverter;
 import dev.besworker.emulator.BesEmulator;
 import dev.besworker.emulator.EmulatorSettings;
 
@@ -138,18 +136,5 @@ class EmulatorCommand implements Callable<Integer> {
             settings = settings.withResultSasValidity(resultSasValidity);
         }
         return settings;
-    }
-
-    /** Durations as everywhere else in bes-worker ({@link Units#duration}). */
-    static final class DurationConverter implements ITypeConverter<Duration> {
-        @Override
-        public Duration convert(String value) {
-            try {
-                return Units.duration(value);
-            }
-            catch (IllegalArgumentException ex) {
-                throw new TypeConversionException(ex.getMessage() + "; " + Units.DURATION_FORMS);
-            }
-        }
     }
 }

@@ -9,9 +9,10 @@ import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.dao.DataAccessException;
 import org.springframework.transaction.TransactionException;
 
+import dev.besworker.ops.OperatorActions;
 import dev.besworker.pipeline.RunIndex;
 
-/** Looking up and waiting for executions. */
+/** Stopping executions from the command line and waiting for them to end. */
 final class Executions {
 
     private static final Logger log = LoggerFactory.getLogger(Executions.class);
@@ -27,12 +28,16 @@ final class Executions {
     private Executions() {
     }
 
-    static JobExecution find(JobRepository repository, long executionId) {
-        JobExecution execution = RunIndex.findExecution(repository, executionId).orElse(null);
-        if (execution == null) {
-            throw new IllegalArgumentException("there is no execution " + executionId + " (see 'list')");
-        }
-        return execution;
+    /**
+     * Stops a running execution for {@code stop} and {@code abandon}: asks the live worker that runs
+     * it and waits up to {@code timeout} for it to end (the execution returned may still run), or
+     * takes it over from a worker that is gone.
+     */
+    static OperatorActions.Stop stop(OperatorActions actions, JobRepository repository, JobExecution execution,
+            Duration timeout) {
+        OperatorActions.Stop stop = actions.stop(execution);
+        return stop.requested() ? new OperatorActions.Stop(true, awaitEnd(repository, execution.getId(), timeout))
+                : stop;
     }
 
     /**
@@ -48,7 +53,7 @@ final class Executions {
         JobExecution execution = null;
         while (true) {
             try {
-                execution = find(repository, executionId);
+                execution = RunIndex.requireExecution(repository, executionId);
             }
             catch (DataAccessException | TransactionException ex) {
                 if (System.nanoTime() >= deadline) {
@@ -57,7 +62,7 @@ final class Executions {
                 log.debug("reading execution {} failed ({}); the process that ran it may just have exited, "
                         + "reading again", executionId, ex.getMessage());
                 if (!sleep(AFTER_LOST_CONNECTION)) {
-                    return execution != null ? execution : find(repository, executionId);
+                    return execution != null ? execution : RunIndex.requireExecution(repository, executionId);
                 }
                 continue;
             }

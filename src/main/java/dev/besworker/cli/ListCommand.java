@@ -1,7 +1,9 @@
 package dev.besworker.cli;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.time.LocalDateTime;
+import java.time.temporal.ChronoUnit;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 
@@ -9,6 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import org.springframework.batch.core.BatchStatus;
 
+import dev.besworker.definition.Units;
 import dev.besworker.ops.ExecutionReports;
 import dev.besworker.ops.ExecutionReports.ExecutionSummary;
 
@@ -64,8 +67,6 @@ class ListCommand extends WorkerCommand {
         if (start == null || end == null) {
             return "-";
         }
-        long seconds = java.time.Duration.between(start, end).toSeconds();
-        return seconds < 60 ? seconds + "s" : seconds < 3600 ? seconds / 60 + "m" + seconds % 60 + "s"
-                : seconds / 3600 + "h" + seconds / 60 % 60 + "m";
+        return Units.format(Duration.between(start, end).truncatedTo(ChronoUnit.SECONDS));
     }
 }

@@ -13,7 +13,6 @@ import picocli.CommandLine.Option;
 
 import dev.besworker.definition.DefinitionLoader;
 import dev.besworker.definition.JobDefinition;
-import dev.besworker.definition.Units;
 import dev.besworker.intake.Inbox;
 import dev.besworker.pipeline.ScoringEnvironment;
 import dev.besworker.serve.Retention;
@@ -27,23 +26,15 @@ import dev.besworker.serve.ServeLock;
                 "anything younger, unfinished executions, result files, or the failed/ folders." })
 class PurgeCommand extends WorkerCommand {
 
-    @Option(names = "--older-than", required = true, paramLabel = "AGE",
+    @Option(names = "--older-than", required = true, paramLabel = "AGE", converter = DurationConverter.class,
             description = "Age limit, e.g. 90d, 12h, 1d12h or PT36H.")
-    String olderThan;
+    Duration age;
 
     @Option(names = "--dry-run", description = "Only count what would be removed.")
     boolean dryRun;
 
     @Override
     protected int execute() throws IOException {
-        Duration age;
-        try {
-            age = Units.duration(olderThan);
-        }
-        catch (IllegalArgumentException ex) {
-            System.err.println("error: --older-than " + olderThan + ": " + ex.getMessage() + "; " + Units.DURATION_FORMS);
-            return ExitCodes.CONFIGURATION;
-        }
         Path dataDir = global.dataDir.toAbsolutePath().normalize();
         ServeLock lock = null;
         try {

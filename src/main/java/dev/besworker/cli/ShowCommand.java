@@ -10,6 +10,7 @@ import dev.besworker.ops.ExecutionReports;
 import dev.besworker.ops.ExecutionReports.ExecutionDetail;
 import dev.besworker.ops.ExecutionReports.ExecutionSummary;
 import dev.besworker.ops.ExecutionReports.StepSummary;
+import dev.besworker.pipeline.RunIndex;
 
 /** {@code show}: one execution's steps, timings, remote ids, blobs and error. */
 @Command(name = "show", mixinStandardHelpOptions = true,
@@ -26,7 +27,7 @@ class ShowCommand extends WorkerCommand {
     protected int execute() throws IOException {
         try (WorkerSession session = WorkerSession.open(global)) {
             ExecutionDetail detail = session.bean(ExecutionReports.class).show(executionId)
-                    .orElseThrow(() -> new IllegalArgumentException("there is no execution " + executionId + " (see 'list')"));
+                    .orElseThrow(() -> RunIndex.noSuchExecution(executionId));
             if (json) {
                 out.println(Json.write(detail));
                 return ExitCodes.COMPLETED;

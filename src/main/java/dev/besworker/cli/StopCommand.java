@@ -9,7 +9,8 @@ import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.repository.JobRepository;
 
 import dev.besworker.WorkerProperties;
-import dev.besworker.ops.ExecutionOwners;
+import dev.besworker.ops.OperatorActions;
+import dev.besworker.pipeline.RunIndex;
 
 /** {@code stop}: asks a running execution's process to stop it, restartably. */
 @Command(name = "stop", mixinStandardHelpOptions = true,
@@ -24,26 +25,26 @@ class StopCommand extends WorkerCommand {
     protected int execute() throws IOException {
         try (WorkerSession session = WorkerSession.open(global)) {
             JobRepository repository = session.bean(JobRepository.class);
-            ExecutionOwners owners = session.bean(ExecutionOwners.class);
-            JobExecution execution = Executions.find(repository, executionId);
+            JobExecution execution = RunIndex.requireExecution(repository, executionId);
             if (!execution.getStatus().isRunning()) {
                 out.println("execution " + executionId + " is not running (" + execution.getStatus() + ")");
                 return ExitCodes.COMPLETED;
             }
-            if (!owners.requestStop(executionId)) {
-                owners.takeOver(execution);
-                out.println("execution " + executionId + " was left running by a process that is gone; marked FAILED");
-                out.println("restart with: " + command("restart " + executionId));
-                return ExitCodes.COMPLETED;
-            }
             Duration timeout = session.bean(WorkerProperties.class).stopTimeout();
-            JobExecution ended = Executions.awaitEnd(repository, executionId, timeout);
-            if (ended.getStatus().isRunning()) {
+            OperatorActions.Stop stop = Executions.stop(session.bean(OperatorActions.class), repository, execution,
+                    timeout);
+            JobExecution ended = stop.execution();
+            if (!stop.requested()) {
+                out.println("execution " + executionId + " was left running by a process that is gone; marked FAILED");
+            }
+            else if (ended.getStatus().isRunning()) {
                 out.println("execution " + executionId + " was asked to stop and is still " + ended.getStatus()
                         + " after " + timeout.toSeconds() + "s; check again with: " + command("show " + executionId));
                 return ExitCodes.FAILED;
             }
-            out.println("execution " + executionId + " " + ended.getStatus());
+            else {
+                out.println("execution " + executionId + " " + ended.getStatus());
+            }
             out.println("restart with: " + command("restart " + executionId));
             return ExitCodes.COMPLETED;
         }

@@ -6,12 +6,12 @@ import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.util.List;
 
-import org.springframework.boot.convert.DurationStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import dev.besworker.cluster.WorkerRegistry;
 import dev.besworker.cluster.WorkerRegistry.Worker;
+import dev.besworker.definition.Units;
 
 /** {@code workers}: the workers of the job repository, live and recently gone. */
 @Command(name = "workers", mixinStandardHelpOptions = true,
@@ -19,30 +19,23 @@ import dev.besworker.cluster.WorkerRegistry.Worker;
                 "For each: id, host, pid, start, lease (by the database's clock) and the executions it owns." })
 class WorkersCommand extends WorkerCommand {
 
-    @Option(names = "--recent", paramLabel = "DURATION", defaultValue = "1h",
+    @Option(names = "--recent", paramLabel = "DURATION", defaultValue = "1h", converter = DurationConverter.class,
             description = "Also list workers whose lease ended within this (default ${DEFAULT-VALUE}; e.g. 30m, 2d).")
-    String recent;
+    Duration recent;
 
     @Option(names = "--json", description = "JSON for scripts.")
     boolean json;
 
     @Override
     protected int execute() throws IOException {
-        Duration within;
-        try {
-            within = DurationStyle.detectAndParse(recent);
-        }
-        catch (IllegalArgumentException ex) {
-            throw new IllegalArgumentException("--recent " + recent + " is not a duration: write e.g. 30m, 1h or 2d");
-        }
         try (WorkerSession session = WorkerSession.open(global)) {
-            List<Worker> workers = session.bean(WorkerRegistry.class).workers(within);
+            List<Worker> workers = session.bean(WorkerRegistry.class).workers(recent);
             if (json) {
                 out.println(Json.write(workers));
                 return ExitCodes.COMPLETED;
             }
             if (workers.isEmpty()) {
-                out.println("no workers within the last " + recent);
+                out.println("no workers within the last " + Units.format(recent));
                 return ExitCodes.COMPLETED;
             }
             out.printf("%-8s %-6s %-24s %-8s %-8s %-19s %-19s %s%n", "WORKER", "STATE", "HOST", "PID", "COMMAND",

@@ -10,6 +10,7 @@ import java.util.concurrent.CompletionException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.task.SimpleAsyncTaskExecutor;
 
 import dev.besworker.secrets.Secret;
 
@@ -49,6 +50,9 @@ public final class EmbeddedServices implements AutoCloseable {
     /** Embedded services on their way up; closing it stops Azurite unless {@link #await()} handed it on. */
     public static final class Starting implements AutoCloseable {
 
+        /** A daemon thread per start, named {@code embedded-start-<n>}. */
+        private static final SimpleAsyncTaskExecutor STARTER = starter();
+
         private final long started = System.nanoTime();
         private final CompletableFuture<AzuriteProcess> azurite;
         private boolean handedOn;
@@ -61,11 +65,7 @@ public final class EmbeddedServices implements AutoCloseable {
                 catch (IOException ex) {
                     throw new UncheckedIOException(ex);
                 }
-            }, runnable -> {
-                Thread thread = new Thread(runnable, "embedded-start");
-                thread.setDaemon(true);
-                thread.start();
-            });
+            }, STARTER);
         }
 
         /** Waits for Azurite, starts the emulator, and hands both on. */
@@ -112,6 +112,12 @@ public final class EmbeddedServices implements AutoCloseable {
                     // it did not start: nothing to stop
                 }
             }
+        }
+
+        private static SimpleAsyncTaskExecutor starter() {
+            SimpleAsyncTaskExecutor starter = new SimpleAsyncTaskExecutor("embedded-start-");
+            starter.setDaemon(true);
+            return starter;
         }
     }
 

@@ -149,7 +149,7 @@ final class EmulatorHandler implements HttpHandler {
         }
         if (route.operation().equals("swagger")) {
             call.requireMethod("GET");
-            return swagger(call);
+            return swagger(call, ServiceShape.of(route.service()));
         }
         authorize(call);
         String version = call.query().get("api-version");
@@ -195,7 +195,7 @@ final class EmulatorHandler implements HttpHandler {
             }
             case "execute" -> {
                 call.requireMethod("POST");
-                yield rrs.execute(call);
+                yield rrs.execute(call, ServiceShape.of(route.service()));
             }
             default -> throw ApiError.notFound("ResourceNotFound", "No such resource.");
         };
@@ -258,14 +258,14 @@ final class EmulatorHandler implements HttpHandler {
         }
     }
 
-    private Reply swagger(EmulatorRequest call) {
+    private Reply swagger(EmulatorRequest call, ServiceShape shape) {
         List<String> s = call.segments();
         String basePath = "/" + String.join("/", s.subList(0, s.size() - 1));
         String host = call.header("Host");
         if (host == null) {
             host = "127.0.0.1:" + call.exchange().getLocalAddress().getPort();
         }
-        return Reply.json(200, ServiceDescription.swagger(settings, host, basePath, transform));
+        return Reply.json(200, ServiceDescription.swagger(settings, shape, host, basePath, transform));
     }
 
     // ---------------------------------------------------------------- faults

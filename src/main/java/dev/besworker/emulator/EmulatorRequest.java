@@ -67,9 +67,7 @@ record EmulatorRequest(HttpExchange exchange, String method, List<String> segmen
         if (!s.isEmpty() && s.get(0).equals("_emulator")) {
             return new Route(null, null, null, null, true);
         }
-        if (!s.isEmpty() && s.get(s.size() - 1).equalsIgnoreCase("swagger.json")) {
-            return new Route("swagger", null, null, null, false);
-        }
+        boolean swagger = !s.isEmpty() && s.get(s.size() - 1).equalsIgnoreCase("swagger.json");
         int w = -1;
         for (int i = 0; i + 3 < s.size(); i++) {
             if (s.get(i).equalsIgnoreCase("workspaces") && s.get(i + 2).equalsIgnoreCase("services")) {
@@ -78,10 +76,13 @@ record EmulatorRequest(HttpExchange exchange, String method, List<String> segmen
             }
         }
         if (w < 0) {
-            return new Route(null, null, null, null, false);
+            return new Route(swagger ? "swagger" : null, null, null, null, false);
         }
         String workspace = s.get(w + 1);
         String service = s.get(w + 3);
+        if (swagger) {
+            return new Route("swagger", workspace, service, null, false);
+        }
         List<String> rest = s.subList(w + 4, s.size());
         String op = null;
         String jobId = null;

@@ -5,13 +5,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The swagger.json of the emulated Feature Hashing service (Swagger 2.0). */
+/**
+ * The swagger.json of an emulated Feature Hashing service (Swagger 2.0), describing that
+ * service's own inputs and outputs ({@link ServiceShape}).
+ */
 final class ServiceDescription {
 
     private ServiceDescription() {
     }
 
-    static Map<String, Object> swagger(EmulatorSettings settings, String host, String basePath,
+    static Map<String, Object> swagger(EmulatorSettings settings, ServiceShape shape, String host, String basePath,
             FeatureHashingTransform transform) {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("swagger", "2.0");
@@ -51,23 +54,26 @@ final class ServiceDescription {
         doc.put("paths", paths);
 
         Map<String, Object> definitions = new LinkedHashMap<>();
-        definitions.put("input1Item", map("type", "object", "properties",
-                map(settings.hashColumn(), map("type", "string"))));
+        Map<String, Object> inputItem = map("type", "object", "properties",
+                map(settings.hashColumn(), map("type", "string")));
         Map<String, Object> outputProperties = new LinkedHashMap<>();
         outputProperties.put(settings.hashColumn(), map("type", "string"));
         for (String feature : transform.featureColumns()) {
             outputProperties.put(feature, map("type", "integer", "format", "int32"));
         }
-        definitions.put("output1Item", map("type", "object", "properties", outputProperties));
+        Map<String, Object> outputItem = map("type", "object", "properties", outputProperties);
+        shape.inputs().forEach(input -> definitions.put(input + "Item", inputItem));
+        shape.outputs().forEach(output -> definitions.put(output + "Item", outputItem));
         definitions.put("Table", map("type", "object", "properties", map(
                 "ColumnNames", map("type", "array", "items", map("type", "string")),
                 "ColumnTypes", map("type", "array", "items", map("type", "string")),
                 "Values", map("type", "array", "items", map("type", "array", "items", map("type", "string"))))));
         definitions.put("ExecutionRequest", map("type", "object", "properties", map(
-                "Inputs", map("type", "object", "properties", map(EmulatorSettings.INPUT_NAME, ref("Table"))),
+                "Inputs", map("type", "object", "properties", each(shape.inputs(), ref("Table")),
+                        "required", shape.inputs()),
                 "GlobalParameters", map("type", "object", "additionalProperties", map("type", "string")))));
         definitions.put("ExecutionResults", map("type", "object", "properties", map(
-                "Results", map("type", "object", "properties", map(EmulatorSettings.OUTPUT_NAME, map("type", "object",
+                "Results", map("type", "object", "properties", each(shape.outputs(), map("type", "object",
                         "properties", map("type", map("type", "string"), "value", ref("Table"))))))));
         definitions.put("BlobReference", map("type", "object", "properties", map(
                 "ConnectionString", map("type", "string"),
@@ -75,8 +81,9 @@ final class ServiceDescription {
                 "BaseLocation", map("type", "string"),
                 "SasBlobToken", map("type", "string"))));
         definitions.put("BatchExecutionRequest", map("type", "object", "properties", map(
-                "Inputs", map("type", "object", "properties", map(EmulatorSettings.INPUT_NAME, ref("BlobReference"))),
-                "Outputs", map("type", "object", "properties", map(EmulatorSettings.OUTPUT_NAME, ref("BlobReference"))),
+                "Inputs", map("type", "object", "properties", each(shape.inputs(), ref("BlobReference")),
+                        "required", shape.inputs()),
+                "Outputs", map("type", "object", "properties", each(shape.outputs(), ref("BlobReference"))),
                 "GlobalParameters", map("type", "object", "additionalProperties", map("type", "string")))));
         definitions.put("JobId", map("type", "string", "description", "32 hex characters"));
         definitions.put("JobList", map("type", "array", "items", map("type", "object", "properties", map(
@@ -108,6 +115,13 @@ final class ServiceDescription {
 
     private static Map<String, Object> ref(String definition) {
         return map("$ref", "#/definitions/" + definition);
+    }
+
+    /** The same schema under each name. */
+    private static Map<String, Object> each(List<String> names, Map<String, Object> schema) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        names.forEach(name -> out.put(name, schema));
+        return out;
     }
 
     static Map<String, Object> map(Object... keysAndValues) {

@@ -10,8 +10,12 @@ import dev.besworker.cluster.ClusterConfiguration;
 import dev.besworker.cluster.ClusterProperties;
 import dev.besworker.cluster.RestartLocks;
 import dev.besworker.cluster.WorkerLease;
+import dev.besworker.pipeline.ScoringEnvironment;
 
-/** Owner records, stop requests, take-overs and the reports of {@code list} and {@code show}. */
+/**
+ * Owner records, stop requests, take-overs, the operator's stop and abandon, and the reports of
+ * {@code list} and {@code show}.
+ */
 @Configuration(proxyBeanMethods = false)
 public class OpsConfiguration {
 
@@ -26,5 +30,11 @@ public class OpsConfiguration {
     ExecutionReports executionReports(JdbcTemplate jdbcTemplate, JobRepository jobRepository,
             ExecutionOwners executionOwners) {
         return new ExecutionReports(jdbcTemplate, jobRepository, executionOwners);
+    }
+
+    @Bean
+    OperatorActions operatorActions(JobRepository jobRepository, JobOperator jobOperator,
+            ExecutionOwners executionOwners, ScoringEnvironment scoringEnvironment) {
+        return new OperatorActions(jobRepository, jobOperator, executionOwners, scoringEnvironment);
     }
 }

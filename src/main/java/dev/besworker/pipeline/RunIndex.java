@@ -42,6 +42,21 @@ public class RunIndex {
         }
     }
 
+    /**
+     * The execution with this id, or the error the command line shows for an unknown one.
+     *
+     * @throws IllegalArgumentException when there is none (see {@link #noSuchExecution})
+     */
+    public static org.springframework.batch.core.job.JobExecution requireExecution(
+            org.springframework.batch.core.repository.JobRepository repository, long executionId) {
+        return findExecution(repository, executionId).orElseThrow(() -> noSuchExecution(executionId));
+    }
+
+    /** The error for an execution id that is not in the job repository. */
+    public static IllegalArgumentException noSuchExecution(long executionId) {
+        return new IllegalArgumentException("there is no execution " + executionId + " (see 'list')");
+    }
+
     private static final String SAME_SIZE_SQL = """
             select count(*) from BATCH_JOB_EXECUTION_PARAMS d
             join BATCH_JOB_EXECUTION_PARAMS b on b.JOB_EXECUTION_ID = d.JOB_EXECUTION_ID

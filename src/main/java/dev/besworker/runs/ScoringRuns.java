@@ -324,8 +324,7 @@ public class ScoringRuns {
 
     /** The execution with this id, or an error that says where to look. */
     private JobExecution execution(long executionId) {
-        return RunIndex.findExecution(jobRepository, executionId).orElseThrow(
-                () -> new IllegalArgumentException("there is no execution " + executionId + " (see 'list')"));
+        return RunIndex.requireExecution(jobRepository, executionId);
     }
 
     private List<InputFile> checkInputs(JobDefinition definition, RunRequest request, BlobStaging staging,

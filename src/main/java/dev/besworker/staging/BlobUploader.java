@@ -18,12 +18,10 @@ import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
-import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -210,9 +208,7 @@ final class BlobUploader {
         int reused = 0;
         boolean stopped = false;
         MessageDigest whole = Md5.digest();
-        CustomizableThreadFactory threads = new CustomizableThreadFactory("blob-upload-");
-        threads.setDaemon(true);
-        ExecutorService pool = Executors.newFixedThreadPool(settings.concurrency(), threads);
+        ExecutorService pool = TransferPools.fixed("blob-upload-", settings.concurrency());
         try (InputStream in = Files.newInputStream(file, StandardOpenOption.READ)) {
             for (int i = 0; i < count && failure.get() == null; i++) {
                 byte[] buffer;

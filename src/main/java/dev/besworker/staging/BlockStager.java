@@ -5,13 +5,11 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,9 +67,7 @@ public final class BlockStager implements ChunkSink, AutoCloseable {
         this.buffers = new ArrayBlockingQueue<>(bufferCount);
         this.expectedBytes = expectedBytes;
         this.progress = progress == null ? TransferListener.NONE : progress;
-        CustomizableThreadFactory threads = new CustomizableThreadFactory("blob-stage-");
-        threads.setDaemon(true);
-        this.pool = Executors.newFixedThreadPool(concurrency, threads);
+        this.pool = TransferPools.fixed("blob-stage-", concurrency);
     }
 
     /** The blob the blocks are staged for. */

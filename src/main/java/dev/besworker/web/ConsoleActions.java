@@ -8,18 +8,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
-import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpStatus;
 
-import dev.besworker.bes.BesClient;
-import dev.besworker.definition.JobDefinition;
 import dev.besworker.ops.ExecutionOwners;
+import dev.besworker.ops.OperatorActions;
 import dev.besworker.pipeline.RunIndex;
 import dev.besworker.pipeline.RunKeys;
 import dev.besworker.pipeline.RunLogListener;
-import dev.besworker.pipeline.ScoringEnvironment;
 import dev.besworker.serve.RunDispatcher;
 import dev.besworker.serve.ServeDaemon;
 import dev.besworker.web.ActionAudit.Action;
@@ -41,21 +38,18 @@ public class ConsoleActions {
     }
 
     private final JobRepository jobRepository;
-    private final JobOperator jobOperator;
     private final ExecutionOwners owners;
-    private final ScoringEnvironment environment;
+    private final OperatorActions actions;
     private final InboxFiles inboxFiles;
     private final ActionAudit audit;
     private final ObjectProvider<ServeDaemon> daemon;
     private final Set<Long> queued = ConcurrentHashMap.newKeySet();
 
-    public ConsoleActions(JobRepository jobRepository, JobOperator jobOperator, ExecutionOwners owners,
-            ScoringEnvironment environment, InboxFiles inboxFiles, ActionAudit audit,
-            ObjectProvider<ServeDaemon> daemon) {
+    public ConsoleActions(JobRepository jobRepository, ExecutionOwners owners, OperatorActions actions,
+            InboxFiles inboxFiles, ActionAudit audit, ObjectProvider<ServeDaemon> daemon) {
         this.jobRepository = jobRepository;
-        this.jobOperator = jobOperator;
         this.owners = owners;
-        this.environment = environment;
+        this.actions = actions;
         this.inboxFiles = inboxFiles;
         this.audit = audit;
         this.daemon = daemon;
@@ -166,14 +160,9 @@ public class ConsoleActions {
     public Outcome stop(long executionId, String user) {
         JobExecution execution = find(executionId);
         refuseIf(user, Action.STOP, executionId, whyNotStop(execution));
-        String message;
-        if (owners.requestStop(executionId)) {
-            message = "stop requested; execution " + executionId + " ends STOPPED shortly and can be restarted";
-        }
-        else {
-            owners.takeOver(execution);
-            message = "execution " + executionId + " was left running by a process that is gone; marked FAILED";
-        }
+        String message = actions.stop(execution).requested()
+                ? "stop requested; execution " + executionId + " ends STOPPED shortly and can be restarted"
+                : "execution " + executionId + " was left running by a process that is gone; marked FAILED";
         log.info("console: {} stops execution {}: {}", user, executionId, message);
         return new Outcome(audit.record(user, Action.STOP, executionId, target(executionId), Result.DONE, message),
                 Result.DONE, message);
@@ -184,12 +173,7 @@ public class ConsoleActions {
         JobExecution execution = find(executionId);
         refuseIf(user, Action.ABANDON, executionId, whyNotAbandon(execution));
         try {
-            if (execution.getStatus().isRunning()) {
-                execution = owners.takeOver(execution);
-            }
-            String cancelled = cancelRemoteJob(execution);
-            jobOperator.abandon(jobRepository.getJobExecution(executionId));
-            String message = "execution " + executionId + " ABANDONED" + cancelled;
+            String message = "execution " + executionId + " ABANDONED" + cancelled(actions.abandon(execution));
             log.info("console: {} abandons execution {}: {}", user, executionId, message);
             return new Outcome(audit.record(user, Action.ABANDON, executionId, target(executionId), Result.DONE,
                     message), Result.DONE, message);
@@ -244,26 +228,13 @@ public class ConsoleActions {
         return dispatcher;
     }
 
-    /**
-     * Cancels the execution's BES job, as {@code abandon} on the command line does (a job of an
-     * embedded emulator ended with its run). A failure to cancel is reported, not fatal.
-     */
-    private String cancelRemoteJob(JobExecution execution) {
-        String jobId = execution.getExecutionContext().getString(RunKeys.BES_JOB_ID, null);
-        if (jobId == null) {
-            return "";
-        }
-        JobDefinition definition = environment.rawDefinition(execution.getJobParameters().getString(RunKeys.DEFINITION));
-        if (definition.bes().embedded()) {
-            return "";
-        }
-        try (BesClient bes = environment.openBes(definition)) {
-            bes.cancel(jobId);
-            return "; BES job " + jobId + " cancelled";
-        }
-        catch (RuntimeException ex) {
-            return "; BES job " + jobId + " could not be cancelled: " + RunLogListener.reason(ex);
-        }
+    /** What became of the BES job, as the end of the message. */
+    private static String cancelled(OperatorActions.Abandoned abandoned) {
+        return switch (abandoned.cancel()) {
+            case NO_JOB, EMBEDDED -> "";
+            case CANCELLED -> "; BES job " + abandoned.jobId() + " cancelled";
+            case FAILED -> "; BES job " + abandoned.jobId() + " could not be cancelled: " + abandoned.failure();
+        };
     }
 
     private static String target(long executionId) {

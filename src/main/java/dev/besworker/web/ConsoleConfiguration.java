@@ -1,6 +1,5 @@
 package dev.besworker.web;
 
-import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
@@ -13,7 +12,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 import dev.besworker.ops.ExecutionOwners;
 import dev.besworker.ops.ExecutionReports;
-import dev.besworker.pipeline.ScoringEnvironment;
+import dev.besworker.ops.OperatorActions;
 import dev.besworker.serve.ServeDaemon;
 import dev.besworker.serve.ServeDefinitions;
 
@@ -50,11 +49,11 @@ public class ConsoleConfiguration {
     }
 
     @Bean
-    ConsoleActions consoleActions(JobRepository jobRepository, JobOperator jobOperator,
-            ExecutionOwners executionOwners, ScoringEnvironment scoringEnvironment,
-            InboxFiles inboxFiles, ActionAudit actionAudit, ObjectProvider<ServeDaemon> serveDaemon) {
-        return new ConsoleActions(jobRepository, jobOperator, executionOwners, scoringEnvironment,
-                inboxFiles, actionAudit, serveDaemon);
+    ConsoleActions consoleActions(JobRepository jobRepository, ExecutionOwners executionOwners,
+            OperatorActions operatorActions, InboxFiles inboxFiles, ActionAudit actionAudit,
+            ObjectProvider<ServeDaemon> serveDaemon) {
+        return new ConsoleActions(jobRepository, executionOwners, operatorActions, inboxFiles, actionAudit,
+                serveDaemon);
     }
 
     @Bean

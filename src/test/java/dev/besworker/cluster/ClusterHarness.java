@@ -32,6 +32,7 @@ import dev.besworker.embedded.AzuriteProcess;
 import dev.besworker.emulator.BesEmulator;
 import dev.besworker.emulator.EmulatorSettings;
 import dev.besworker.support.EmulatorAdmin;
+import dev.besworker.support.InboxDefinition;
 
 /**
  * What the multi-host tests share: a fresh PostgreSQL database per test class (on the machine's
@@ -44,8 +45,6 @@ abstract class ClusterHarness {
     static final String SERVER = "jdbc:postgresql://127.0.0.1:5432/";
     static final String USER = "postgres";
     static final String API_KEY = "cluster-test-key-0123456789";
-    static final String WORKSPACE = "0123456789abcdef0123456789abcdef";
-    static final String SERVICE = "fedcba9876543210fedcba9876543210";
     /** The lease of the workers in these tests: short, so that take-overs are quick. */
     static final Duration LEASE = Duration.ofSeconds(4);
 
@@ -141,28 +140,9 @@ abstract class ClusterHarness {
 
     /** Writes jobs/NAME.yml against this class's emulator and Azurite, with a shared inbox; {@code extra} is appended. */
     void definition(String name, String extra) throws IOException {
-        String yaml = """
-                bes:
-                  endpoint: %s
-                  workspace: %s
-                  service: %s
-                  api-key: %s
-                  retry: {max-attempts: 3, initial-backoff: 100ms, max-backoff: 1s, budget: 30s}
-                input:
-                  name: input1
-                  required-columns: [Col2]
-                outputs: [output1]
-                storage:
-                  connection-string: "%s"
-                  container: cluster-%s
-                  credentials-to-bes: connection-string
-                poll: {initial-interval: 200ms, max-interval: 500ms, timeout: 5m}
-                output-dir: %s
-                inbox: {dir: %s, pattern: "*.csv", settle: 300ms}
-                """.formatted(emulator.baseUri(), WORKSPACE, SERVICE, API_KEY, azurite.connectionString(),
-                name.toLowerCase().replaceAll("[^a-z0-9]", ""), output(name), inbox(name))
-                + (extra == null ? "" : extra);
-        Files.writeString(jobsDir.resolve(name + ".yml"), yaml, StandardCharsets.UTF_8);
+        new InboxDefinition(emulator.baseUri(), API_KEY, azurite.connectionString(), "cluster-",
+                "{initial-interval: 200ms, max-interval: 500ms, timeout: 5m}")
+                .write(jobsDir, name, inbox(name), output(name), Duration.ofMillis(300), extra);
     }
 
     Path inbox(String definition) {

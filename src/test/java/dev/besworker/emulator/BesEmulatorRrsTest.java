@@ -162,6 +162,50 @@ class BesEmulatorRrsTest {
     }
 
     @Test
+    void swaggerOfTheTwoInputService_listsItsOwnInputsAndOutputs_whereTheOthersListOne() {
+        // when
+        JsonNode two = EmulatorHttp.JSON.readTree(http.call("GET", twoInputService("/swagger.json"), null, Map.of())
+                .body()).get("definitions");
+        JsonNode one = EmulatorHttp.JSON.readTree(http.call("GET", service("/swagger.json"), null, Map.of())
+                .body()).get("definitions");
+
+        // then
+        JsonNode batch = two.get("BatchExecutionRequest").get("properties");
+        assertThat(batch.get("Inputs").get("properties").propertyNames()).containsExactly("input1", "input2");
+        assertThat(batch.get("Inputs").get("required").toString()).isEqualTo("[\"input1\",\"input2\"]");
+        assertThat(batch.get("Outputs").get("properties").propertyNames()).containsExactly("output1", "output2");
+        assertThat(two.get("ExecutionRequest").get("properties").get("Inputs").get("properties").propertyNames())
+                .containsExactly("input1", "input2");
+        assertThat(two.propertyNames()).contains("input1Item", "input2Item", "output1Item", "output2Item");
+        assertThat(one.get("BatchExecutionRequest").get("properties").get("Inputs").get("properties").propertyNames())
+                .containsExactly("input1");
+        assertThat(one.propertyNames()).contains("input1Item", "output1Item").doesNotContain("input2Item", "output2Item");
+    }
+
+    @Test
+    void executeOnTheTwoInputService_scoresEachInputIntoItsOutput() {
+        // given
+        String body = "{\"Inputs\":{\"input1\":{\"ColumnNames\":[\"Col2\"],\"Values\":[[\"a b\"]]},"
+                + "\"input2\":{\"ColumnNames\":[\"Col2\"],\"Values\":[[\"c\"],[\"d e\"]]}}}";
+
+        // when
+        HttpResponse<String> response = http.call("POST", twoInputService("/execute?api-version=2.0"), body);
+        HttpResponse<String> onlyOne = http.call("POST", twoInputService("/execute?api-version=2.0"), EXAMPLE);
+
+        // then
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode results = EmulatorHttp.JSON.readTree(response.body()).get("Results");
+        assertThat(results.propertyNames()).containsExactly("output1", "output2");
+        assertThat(results.get("output1").get("value").get("Values").size()).isEqualTo(1);
+        assertThat(results.get("output2").get("value").get("Values").size()).isEqualTo(2);
+        assertThat(errorCodes(onlyOne)).isEqualTo("BadArgument/InvalidInputNames");
+    }
+
+    private static String twoInputService(String path) {
+        return "/workspaces/" + EmulatorHttp.WORKSPACE + "/services/" + EmulatorSettings.TWO_INPUT_SERVICE + path;
+    }
+
+    @Test
     void otherHashingSettings_changeTheOutputColumns() {
         // given
         try (BesEmulator wide = BesEmulator.start(EmulatorSettings.defaults().withApiKey(KEY).withHashing("Text", 10, 1))) {

@@ -31,6 +31,7 @@ import dev.besworker.emulator.BesEmulator;
 import dev.besworker.emulator.EmulatorSettings;
 import dev.besworker.ops.ExecutionReports;
 import dev.besworker.ops.ExecutionReports.ExecutionSummary;
+import dev.besworker.support.InboxDefinition;
 
 /**
  * What the serve tests share: a real Azurite and the BES emulator over HTTP (one of each per test
@@ -40,8 +41,6 @@ import dev.besworker.ops.ExecutionReports.ExecutionSummary;
 abstract class ServeTestSupport {
 
     static final String API_KEY = "serve-test-key-0123456789";
-    static final String WORKSPACE = "0123456789abcdef0123456789abcdef";
-    static final String SERVICE = "fedcba9876543210fedcba9876543210";
     static final JsonMapper JSON = JsonMapper.builder().build();
 
     static AzuriteProcess azurite;
@@ -86,28 +85,9 @@ abstract class ServeTestSupport {
 
     /** Writes jobs/NAME.yml against this class's emulator and Azurite, with an inbox; {@code extra} is appended. */
     void definition(String name, Duration settle, String extra) throws IOException {
-        String yaml = """
-                bes:
-                  endpoint: %s
-                  workspace: %s
-                  service: %s
-                  api-key: %s
-                  retry: {max-attempts: 3, initial-backoff: 100ms, max-backoff: 1s, budget: 30s}
-                input:
-                  name: input1
-                  required-columns: [Col2]
-                outputs: [output1]
-                storage:
-                  connection-string: "%s"
-                  container: serve-%s
-                  credentials-to-bes: connection-string
-                poll: {initial-interval: 100ms, max-interval: 300ms, timeout: 2m}
-                output-dir: %s
-                inbox: {dir: %s, pattern: "*.csv", settle: %dms}
-                """.formatted(emulator.baseUri(), WORKSPACE, SERVICE, API_KEY, azurite.connectionString(),
-                name.toLowerCase().replaceAll("[^a-z0-9]", ""), output(name), inbox(name), settle.toMillis())
-                + (extra == null ? "" : extra);
-        Files.writeString(jobsDir.resolve(name + ".yml"), yaml, StandardCharsets.UTF_8);
+        new InboxDefinition(emulator.baseUri(), API_KEY, azurite.connectionString(), "serve-",
+                "{initial-interval: 100ms, max-interval: 300ms, timeout: 2m}")
+                .write(jobsDir, name, inbox(name), output(name), settle, extra);
     }
 
     Path inbox(String definition) {
