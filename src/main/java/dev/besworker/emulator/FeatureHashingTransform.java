@@ -9,10 +9,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.BooleanSupplier;
 
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
-import org.apache.commons.csv.CSVRecord;
-import org.apache.commons.csv.DuplicateHeaderMode;
 
 /**
  * The emulated experiment as a streaming table transform: reads a delimited text table with a
@@ -25,8 +21,10 @@ import org.apache.commons.csv.DuplicateHeaderMode;
  * line and the fix.
  * <p>
  * Each call parses on a helper daemon thread ({@code feature-hashing-reader}) while the calling
- * thread hashes and writes, so a transform runs close to the bare Commons CSV parsing rate on
- * two or more cores. Instances are immutable and may be shared.
+ * thread hashes and writes, so a transform runs close to the bare parsing rate on
+ * two or more cores. The rows are read by {@link CsvRows} into reused batches, as Commons CSV's
+ * {@code DEFAULT} format reads them, without an object per row or field. Instances are
+ * immutable and may be shared.
  */
 public final class FeatureHashingTransform {
 
@@ -119,22 +117,15 @@ public final class FeatureHashingTransform {
      */
     public Summary transform(Reader input, char delimiter, Writer output, OutputFormat format, String source,
             BooleanSupplier stopRequested) throws IOException {
-        CSVFormat inputFormat = CSVFormat.DEFAULT.builder()
-                .setDelimiter(delimiter)
-                .setHeader()
-                .setSkipHeaderRecord(true)
-                .setAllowMissingColumnNames(true)
-                .setDuplicateHeaderMode(DuplicateHeaderMode.ALLOW_ALL)
-                .get();
         Reader unmarked = skipBom(input);
-        CSVParser parser;
+        CsvRows parser = new CsvRows(unmarked, delimiter);
+        List<String> header;
         try {
-            parser = CSVParser.builder().setReader(unmarked).setFormat(inputFormat).get();
+            header = parser.header();
         }
-        catch (IOException | UncheckedIOException | IllegalArgumentException | IllegalStateException ex) {
-            throw parseError(source, 1, ex);
+        catch (CsvRows.Malformed ex) {
+            throw parseError(source, ex.line, ex);
         }
-        List<String> header = parser.getHeaderNames();
         if (header.isEmpty()) {
             throw new ModuleException("Reader", "0018", 400, "Input \"" + source
                     + "\" is empty or has no header row. Fix: the first line must name the columns, e.g. \""
@@ -151,11 +142,12 @@ public final class FeatureHashingTransform {
         TableWriter writer = TableWriter.of(format, sink, outputColumns, header.size());
         int[] counts = new int[hasher.dimension()];
         Field field = new Field();
+        int width = header.size();
         long rows = 0;
         // Two stages on two threads: a reader parses (and downloads) batches of rows while this
         // thread hashes and writes the previous ones; parsing alone costs about as much as
         // hashing and writing together, so the pair runs near the bare parsing rate.
-        BatchReader reader = new BatchReader(parser, header.size(), source);
+        BatchReader reader = new BatchReader(parser, width, source);
         Thread readerThread = new Thread(reader, "feature-hashing-reader");
         readerThread.setDaemon(true);
         readerThread.start();
@@ -171,20 +163,22 @@ public final class FeatureHashingTransform {
                 if (stopRequested.getAsBoolean()) {
                     throw new java.util.concurrent.CancellationException("transform stopped");
                 }
-                Batch batch = (Batch) item;
+                CsvRows.Rows batch = (CsvRows.Rows) item;
+                field.chars = batch.chars;
                 for (int r = 0; r < batch.size; r++) {
-                    String[] values = batch.rows[r];
                     java.util.Arrays.fill(counts, 0);
-                    for (int i = 0; i < values.length; i++) {
-                        field.load(values[i]);
+                    for (int i = 0; i < width; i++) {
+                        field.offset = batch.start(r, i);
+                        field.length = batch.length(r, i);
                         if (i == textIndex) {
-                            hasher.addFeatures(field.chars, 0, field.length, counts);
+                            hasher.addFeatures(field.chars, field.offset, field.offset + field.length, counts);
                         }
                         writer.field(field, i);
                     }
                     writer.endRow(counts);
                 }
                 rows += batch.size;
+                reader.free.offer(batch);
             }
         }
         catch (InterruptedException ex) {
@@ -199,25 +193,23 @@ public final class FeatureHashingTransform {
         return new Summary(outputColumns, rows);
     }
 
-    /** Up to {@link BatchReader#ROWS} rows of field values. */
-    private static final class Batch {
-        final String[][] rows = new String[BatchReader.ROWS][];
-        int size;
-    }
-
-    /** Parses rows into batches on its own thread; a failure travels down the queue as the exception. */
+    /** Parses batches of rows on its own thread; a failure travels down the queue as the exception. */
     private static final class BatchReader implements Runnable {
         static final int ROWS = 1024;
-        static final long CHARS = 1 << 20;
+        static final int CHARS = 1 << 20;
+        static final int BATCHES = 6;
         static final Object END = new Object();
 
         final java.util.concurrent.BlockingQueue<Object> queue = new java.util.concurrent.ArrayBlockingQueue<>(4);
+        /** Batches the writer is done with, to be filled again: no batch is allocated per batch. */
+        final java.util.concurrent.BlockingQueue<CsvRows.Rows> free = new java.util.concurrent.ArrayBlockingQueue<>(BATCHES);
         volatile boolean stop;
-        private final CSVParser parser;
+        private final CsvRows parser;
         private final int width;
         private final String source;
+        private int allocated;
 
-        BatchReader(CSVParser parser, int width, String source) {
+        BatchReader(CsvRows parser, int width, String source) {
             this.parser = parser;
             this.width = width;
             this.source = source;
@@ -226,51 +218,58 @@ public final class FeatureHashingTransform {
         @Override
         public void run() {
             try {
-                Batch batch = new Batch();
-                long chars = 0;
-                var iterator = parser.iterator();
                 while (!stop) {
-                    CSVRecord record;
+                    CsvRows.Rows batch = nextFree();
+                    if (batch == null) {
+                        return;
+                    }
+                    boolean more;
                     try {
-                        if (!iterator.hasNext()) {
-                            break;
-                        }
-                        record = iterator.next();
+                        more = parser.next(batch, CHARS);
                     }
-                    catch (UncheckedIOException | IllegalStateException | IllegalArgumentException ex) {
-                        if (ex instanceof UncheckedIOException io && io.getCause() != null
-                                && !(io.getCause() instanceof org.apache.commons.csv.CSVException)
-                                && io.getCause().getClass() != IOException.class) {
-                            // A failing input stream (the blob download), not bad CSV, which Commons CSV
-                            // reports as CSVException (older versions: a plain IOException).
-                            throw io;
-                        }
-                        throw parseError(source, parser.getCurrentLineNumber() + 1, ex);
+                    catch (CsvRows.Malformed ex) {
+                        throw parseError(source, ex.line, ex);
                     }
-                    if (record.size() != width) {
+                    catch (CsvRows.Ragged ex) {
                         throw new ModuleException("Reader", "0008", 400, "Input \"" + source + "\" line "
-                                + parser.getCurrentLineNumber() + " has " + record.size() + " fields but the header has "
-                                + width + ". Fix: give every row as many fields as the header (quote values that hold the delimiter).");
+                                + ex.line + " has " + ex.fields + " fields but the header has " + width
+                                + ". Fix: give every row as many fields as the header (quote values that hold the delimiter).");
                     }
-                    String[] values = record.values();
-                    batch.rows[batch.size++] = values;
-                    for (String value : values) {
-                        chars += value.length();
+                    catch (java.io.IOException ex) {
+                        // A failing input stream (the blob download), not bad CSV.
+                        throw new UncheckedIOException(ex);
                     }
-                    if (batch.size == ROWS || chars >= CHARS) {
+                    if (more) {
                         put(batch);
-                        batch = new Batch();
-                        chars = 0;
                     }
-                }
-                if (batch.size > 0) {
-                    put(batch);
+                    if (!more || batch.size < batch.capacity && batch.used < CHARS) {
+                        break;
+                    }
                 }
                 put(END);
             }
             catch (RuntimeException ex) {
                 put(ex);
             }
+        }
+
+        private CsvRows.Rows nextFree() {
+            if (allocated < BATCHES) {
+                allocated++;
+                return new CsvRows.Rows(width, ROWS);
+            }
+            try {
+                while (!stop) {
+                    CsvRows.Rows batch = free.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    if (batch != null) {
+                        return batch;
+                    }
+                }
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
         }
 
         private void put(Object item) {
@@ -288,7 +287,7 @@ public final class FeatureHashingTransform {
     }
 
     private static ModuleException parseError(String source, long line, Exception ex) {
-        Throwable cause = ex instanceof UncheckedIOException && ex.getCause() != null ? ex.getCause() : ex;
+        Throwable cause = ex;
         return new ModuleException("Reader", "1000", 400, "Cannot parse input \"" + source + "\" as CSV near line "
                 + line + ": " + cause.getMessage() + ". Fix: check quoting (a quoted field must end with a quote"
                 + " followed by the delimiter or the line end).");
@@ -307,12 +306,15 @@ public final class FeatureHashingTransform {
         return value < SMALL_NUMBERS.length ? SMALL_NUMBERS[value] : Integer.toString(value);
     }
 
-    /** One field's characters, copied into a reused array (no allocation per field). */
+    /** One field: a range of characters of a reused array (no allocation per field). */
     private static final class Field {
         char[] chars = new char[256];
+        int offset;
         int length;
 
+        /** Copies a string in (the header's names). */
         void load(String value) {
+            offset = 0;
             length = value.length();
             if (length > chars.length) {
                 chars = new char[Math.max(length, chars.length * 2)];
@@ -426,11 +428,13 @@ public final class FeatureHashingTransform {
                 out.put(delimiter);
             }
             char[] chars = field.chars;
+            int from = field.offset;
             int length = field.length;
-            boolean quote = length > 0 && (chars[0] == ' ' || chars[0] == '\t' || chars[length - 1] == ' '
-                    || chars[length - 1] == '\t' || (index == 0 && chars[0] == '#'));
+            int end = from + length;
+            boolean quote = length > 0 && (chars[from] == ' ' || chars[from] == '\t' || chars[end - 1] == ' '
+                    || chars[end - 1] == '\t' || (index == 0 && chars[from] == '#'));
             int quotes = 0;
-            for (int i = 0; i < length; i++) {
+            for (int i = from; i < end; i++) {
                 char c = chars[i];
                 if (c > '"' && c != delimiter) {
                     continue;
@@ -444,15 +448,15 @@ public final class FeatureHashingTransform {
                 }
             }
             if (!quote) {
-                out.put(chars, 0, length);
+                out.put(chars, from, length);
                 return;
             }
             out.put('"');
             if (quotes == 0) {
-                out.put(chars, 0, length);
+                out.put(chars, from, length);
             }
             else {
-                for (int i = 0; i < length; i++) {
+                for (int i = from; i < end; i++) {
                     if (chars[i] == '"') {
                         out.put('"');
                     }
@@ -490,7 +494,7 @@ public final class FeatureHashingTransform {
             if (index > 0) {
                 out.put(',');
             }
-            out.put(quote(new String(field.chars, 0, field.length)));
+            out.put(quote(new String(field.chars, field.offset, field.length)));
         }
 
         @Override

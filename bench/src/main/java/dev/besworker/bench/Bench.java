@@ -103,6 +103,9 @@ public final class Bench {
             if (options.cases().contains(3)) {
                 new SmallFilesCase(env).run();
             }
+            if (options.cases().contains(7)) {
+                new ServeMemoryCase(env).run();
+            }
             if (polling != null) {
                 Env.log("waiting for the polling case's job to end");
                 polling.finish();

@@ -137,6 +137,7 @@ final class BigFileCase {
             finally {
                 Env.delete(plainData);
             }
+            asTyped(area, file, label);
             Env.log(String.format(Locale.ROOT, "%s: worker %.1f s excl. await (%.1f s total, BES %.1f s, notice %.1f s),"
                     + " RSS %s; curl %.1f+%.1f s%s", area, workerTime, total, bes, notice,
                     Table.mb(run.process().peakRssKb()), curl[0], curl[1], sample == null ? ""
@@ -149,6 +150,57 @@ final class BigFileCase {
                 Env.delete(outDir);
                 Env.delete(dataDir);
                 Env.delete(env.work.resolve("baseline-" + container + ".csv"));
+            }
+        }
+    }
+
+    /** The issue's figures before this work (issue 12), beside the as-typed rows. */
+    private static final String AS_TYPED_BEFORE = "424 MB at 1 GB before issue 12 (external emulator)";
+
+    /**
+     * The README's main command as typed, only with the big file: {@code java -jar
+     * target/bes-worker.jar run book-reviews --input <file>} without JVM options, with the
+     * shipped definition (embedded Azurite and the BES emulator inside the worker's JVM, so the
+     * emulator's scoring of the big file counts too), from an empty data folder. Peak RSS of the
+     * worker's JVM (Azurite is its own process: its peak is shown beside it).
+     */
+    private void asTyped(String area, Path file, String label) throws Exception {
+        Path dir = env.work.resolve("as-typed-" + label.replace(" ", ""));
+        Env.delete(dir);
+        Files.createDirectories(dir.resolve("jobs"));
+        Files.copy(env.root.resolve("jobs/book-reviews.yml"), dir.resolve("jobs/book-reviews.yml"));
+        Env.log(area + ": `java -jar` as typed (embedded services, no options), for its peak RSS");
+        try {
+            List<String> command = List.of(Proc.java(), "-jar", env.jar.toString(), "--jobs-dir",
+                    dir.resolve("jobs").toString(), "--data-dir", dir.resolve("data").toString(), "run", "book-reviews",
+                    "--input", file.toString(), "--force");
+            Path log = env.logs.resolve("big-as-typed-" + label.replace(" ", ""));
+            String load = Files.readString(Path.of("/proc/loadavg")).trim().split(" ")[0];
+            Proc proc = Proc.start(command, dir, log, java.util.Map.of("BES_WORKER_AZURITE_HOME", env.root.toString()));
+            long childPeak = 0;
+            while (proc.process().isAlive()) {
+                for (ProcessHandle child : proc.process().children().toList()) {
+                    childPeak = Math.max(childPeak, Proc.vmHwmKb(Path.of("/proc/" + child.pid() + "/status")));
+                }
+                Thread.sleep(100);
+            }
+            Proc.Result result = proc.await(Duration.ofMinutes(30));
+            if (result.exitCode() != 0) {
+                env.table.add(area, "peak RSS, `java -jar ... run book-reviews` as typed", "failed (exit "
+                        + result.exitCode() + ", see " + result.stderr() + ")", "", "", "", "≤ 300 MB", false);
+                return;
+            }
+            env.table.add(area, "peak RSS, `java -jar ... run book-reviews` as typed (embedded, no options)",
+                    Table.mb(result.peakRssKb()), "before", AS_TYPED_BEFORE, "", "≤ 300 MB",
+                    result.peakRssKb() * 1024 <= 300_000_000L);
+            env.table.info(area, "  its wall time; Azurite's peak RSS (own process); load at its start",
+                    Table.seconds(result.seconds()) + "; " + Table.mb(childPeak) + "; " + load);
+            Env.log(String.format(Locale.ROOT, "%s: as typed: peak RSS %s in %.1f s (Azurite %s, load %s)", area,
+                    Table.mb(result.peakRssKb()), result.seconds(), Table.mb(childPeak), load));
+        }
+        finally {
+            if (!env.options.keep()) {
+                Env.delete(dir);
             }
         }
     }

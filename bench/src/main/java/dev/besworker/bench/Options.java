@@ -11,7 +11,8 @@ import java.util.Set;
  * 500 files of 10 KB at concurrency 8, a 10-minute polled job, all five cases.
  */
 record Options(List<Long> sizes, int smallFiles, int smallSize, int concurrency, Duration pollJob, int startupRuns,
-        Set<Integer> cases, List<String> workerJvm, boolean keep, boolean startupVariants, boolean baselines) {
+        Set<Integer> cases, List<String> workerJvm, boolean keep, boolean startupVariants, boolean baselines,
+        long serveSize) {
 
     /**
      * The JVM options the README gives for {@code run} ("Performance"); the harness adds the
@@ -45,7 +46,8 @@ record Options(List<Long> sizes, int smallFiles, int smallSize, int concurrency,
         int concurrency = 8;
         Duration pollJob = Duration.ofMinutes(10);
         int startupRuns = 5;
-        Set<Integer> cases = new LinkedHashSet<>(List.of(1, 2, 3, 4, 5, 6));
+        Set<Integer> cases = new LinkedHashSet<>(List.of(1, 2, 3, 4, 5, 6, 7));
+        long serveSize = 100_000_000L;
         List<String> jvm = RECOMMENDED_JVM;
         boolean keep = false;
         boolean variants = true;
@@ -72,11 +74,13 @@ record Options(List<Long> sizes, int smallFiles, int smallSize, int concurrency,
                     }
                 }
                 case "--worker-jvm" -> jvm = List.of(args[++i].trim().split("\\s+"));
+                case "--serve-size" -> serveSize = (long) Double.parseDouble(args[++i]);
                 case "--keep" -> keep = true;
                 case "--no-startup-variants" -> variants = false;
                 case "--no-baselines" -> baselines = false;
                 case "--quick" -> {
                     sizes = List.of(100_000_000L);
+                    serveSize = 20_000_000L;
                     smallFiles = 80;
                     pollJob = Duration.ofMinutes(1);
                     startupRuns = 3;
@@ -85,12 +89,14 @@ record Options(List<Long> sizes, int smallFiles, int smallSize, int concurrency,
                 case "-h", "--help" -> {
                     System.out.println("""
                             bench/run.sh [options]
-                              --cases 1,2,3,4,5,6   which cases (1 big file, 2 emulator hashing, 3 small files,
-                                                    4 polling, 5 start-up, 6 the README command as typed)
+                              --cases 1,2,3,4,5,6,7 which cases (1 big file, 2 emulator hashing, 3 small files,
+                                                    4 polling, 5 start-up, 6 the README command as typed,
+                                                    7 serve's memory with --concurrency runs in flight)
                               --sizes 1e9,2e9       big file sizes in bytes
                               --small-files 500     number of small files (case 3)
                               --small-size 10240    bytes per small file
-                              --concurrency 8       runs at once (case 3)
+                              --concurrency 8       runs at once (cases 3 and 7)
+                              --serve-size 1e8      bytes per file of case 7
                               --poll-job 10m        duration of the polled job (case 4)
                               --startup-runs 5      measured runs of the recommended set-up (case 5; others 2)
                               --no-startup-variants measure only the recommended JVM options in case 5
@@ -105,6 +111,6 @@ record Options(List<Long> sizes, int smallFiles, int smallSize, int concurrency,
             }
         }
         return new Options(sizes, smallFiles, smallSize, concurrency, pollJob, startupRuns, cases, jvm, keep, variants,
-                baselines);
+                baselines, serveSize);
     }
 }

@@ -51,11 +51,18 @@ final class Proc {
 
     /** Launches {@code command} in {@code dir}, output to {@code logPrefix}.out / .err. */
     static Proc start(List<String> command, Path dir, Path logPrefix) throws IOException {
+        return start(command, dir, logPrefix, java.util.Map.of());
+    }
+
+    /** As {@link #start(List, Path, Path)}, with extra environment variables. */
+    static Proc start(List<String> command, Path dir, Path logPrefix, java.util.Map<String, String> env)
+            throws IOException {
         Files.createDirectories(logPrefix.toAbsolutePath().getParent());
         Path out = Path.of(logPrefix + ".out");
         Path err = Path.of(logPrefix + ".err");
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
                 .redirectOutput(out.toFile()).redirectError(err.toFile());
+        builder.environment().putAll(env);
         long launch = System.nanoTime();
         Process process = builder.start();
         return new Proc(process, launch, out, err);
