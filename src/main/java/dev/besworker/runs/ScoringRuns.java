@@ -351,6 +351,7 @@ public class ScoringRuns {
             }
             InputRules rules = new InputRules(spec.requiredColumns(), spec.delimiter(), spec.maxRecordBytes());
             CsvCheck check;
+            HeapTrim.beforeInputOf(sizeOrZero(file));
             try (BlockStager stager = stager(definition, spec.name(), file, request.force(), staging)) {
                 check = validator.validate(file, rules,
                         new Progress(log, (stager == null ? "validate " : "validate and upload ") + spec.name()), stager);
@@ -370,6 +371,15 @@ public class ScoringRuns {
                     + byName.keySet() + "; its inputs are " + specs.stream().map(InputSpec::name).toList());
         }
         return inputs;
+    }
+
+    private static long sizeOrZero(Path file) {
+        try {
+            return Files.size(file);
+        }
+        catch (IOException ex) {
+            return 0; // validation says what is wrong with it
+        }
     }
 
     /**

@@ -1,0 +1,45 @@
+package dev.besworker.runs;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Gives the start-up's heap back once, before the process's first big input is read.
+ * <p>
+ * Why: starting the worker (Spring, the job repository, the embedded services) allocates a few
+ * hundred MB of short-lived objects in a few seconds, and the garbage collector sizes the heap
+ * for that burst: with {@code java -jar} and no options (G1, its initial heap a 64th of the RAM)
+ * the heap stood at about 220 MB after the start. The transfer of a big file that follows
+ * allocates next to nothing (its buffers are reused, see
+ * {@link dev.besworker.staging.BlockBuffers}), but would still touch that heap's young
+ * generation bit by bit until the RSS reached it. One full collection at that point (about 25 MB
+ * live, tens of milliseconds) lets the collector shrink the heap to what is live and return the
+ * rest; it runs once per process, only for an input of at least {@link #BIG} bytes, and is a
+ * no-op where explicit collections are disabled ({@code -XX:+DisableExplicitGC}).
+ */
+final class HeapTrim {
+
+    /** Inputs at least this big trigger the trim: below it a run's own memory is small anyway. */
+    static final long BIG = 256L * 1024 * 1024;
+
+    private static final Logger log = LoggerFactory.getLogger(HeapTrim.class);
+    private static final AtomicBoolean DONE = new AtomicBoolean();
+
+    private HeapTrim() {
+    }
+
+    /** Before reading an input of {@code bytes} bytes. */
+    static void beforeInputOf(long bytes) {
+        if (bytes < BIG || !DONE.compareAndSet(false, true)) {
+            return;
+        }
+        Runtime runtime = Runtime.getRuntime();
+        long before = runtime.totalMemory();
+        long started = System.nanoTime();
+        System.gc();
+        log.debug("heap trimmed before a {} MB input: {} -> {} MB committed in {} ms", bytes >> 20, before >> 20,
+                runtime.totalMemory() >> 20, (System.nanoTime() - started) / 1_000_000);
+    }
+}
