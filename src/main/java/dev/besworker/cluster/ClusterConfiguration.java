@@ -46,6 +46,9 @@ public class ClusterConfiguration {
         WorkerLease lease = new WorkerLease(jdbcTemplate, workerIdentity, cluster.lease(properties.heartbeatInterval()),
                 properties.heartbeatInterval());
         lease.beforeJoining(h2OneMachine::check);
+        if (h2OneMachine.h2()) {
+            lease.judgeProcessesBy(ProcessLocks.in(properties.dataDir().resolve("workers")));
+        }
         return lease;
     }
 

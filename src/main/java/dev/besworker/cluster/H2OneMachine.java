@@ -24,6 +24,11 @@ public final class H2OneMachine {
         this.h2 = product != null && product.toUpperCase(java.util.Locale.ROOT).contains("H2");
     }
 
+    /** Whether the repository is H2 (one machine). */
+    public boolean h2() {
+        return h2;
+    }
+
     /**
      * Refuses this worker if the repository is H2 and a live worker of another host uses it.
      *

@@ -35,6 +35,7 @@ public class WorkerLease implements AutoCloseable {
     private final List<Runnable> afterRenewal = new CopyOnWriteArrayList<>();
     private Runnable beforeJoining = () -> {
     };
+    private ProcessLocks processLocks = ProcessLocks.none();
     private ScheduledExecutorService scheduler;
     private volatile boolean joined;
     private volatile boolean closed;
@@ -78,6 +79,7 @@ public class WorkerLease implements AutoCloseable {
             throw new IllegalStateException(identity + " has ended; it takes no more work");
         }
         beforeJoining.run();
+        processLocks.hold(identity.instanceId());
         jdbc.update("INSERT INTO BES_WORKER_INSTANCE (INSTANCE_ID, HOST, PID, COMMAND, STARTED_AT, LAST_SEEN, "
                 + "LEASE_EXPIRES_AT) VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP + "
                 + DbTime.interval(lease) + ")", identity.instanceId(), identity.host(), identity.pid(),
@@ -98,6 +100,33 @@ public class WorkerLease implements AutoCloseable {
     /** A check that must pass before the lease is taken (it throws to refuse the worker). */
     public void beforeJoining(Runnable check) {
         this.beforeJoining = check;
+    }
+
+    /**
+     * Lets workers of this machine be known dead at once by their process locks (H2, one machine),
+     * rather than only when their lease runs out.
+     */
+    public void judgeProcessesBy(ProcessLocks locks) {
+        this.processLocks = locks;
+    }
+
+    /**
+     * Ends at once the lease of every other worker whose process lock shows it has ended (killed,
+     * or crashed, without giving its lease up). Does nothing without process locks (PostgreSQL).
+     */
+    public void endLeasesOfEndedProcesses() {
+        if (!processLocks.enabled()) {
+            return;
+        }
+        List<String> current = jdbc.queryForList("SELECT INSTANCE_ID FROM BES_WORKER_INSTANCE WHERE LEASE_EXPIRES_AT > "
+                + "CURRENT_TIMESTAMP AND INSTANCE_ID <> ?", String.class, identity.instanceId());
+        for (String instanceId : current) {
+            if (processLocks.ended(instanceId) && jdbc.update("UPDATE BES_WORKER_INSTANCE SET LEASE_EXPIRES_AT = "
+                    + "CURRENT_TIMESTAMP WHERE INSTANCE_ID = ? AND LEASE_EXPIRES_AT > CURRENT_TIMESTAMP", instanceId) == 1) {
+                log.info("worker {} has ended without giving its lease up (its process lock on this machine is free): "
+                        + "its lease ends now", instanceId.substring(0, Math.min(8, instanceId.length())));
+            }
+        }
     }
 
     /** Runs the task on the lease's thread after every renewal (stop requests, ownership checks). */
@@ -193,5 +222,6 @@ public class WorkerLease implements AutoCloseable {
                 log.debug("{}: could not record the end of its lease: {}", identity, ex.getMessage());
             }
         }
+        processLocks.close();
     }
 }

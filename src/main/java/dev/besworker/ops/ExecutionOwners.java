@@ -182,6 +182,7 @@ public class ExecutionOwners implements ExecutionGuard, JobExecutionListener, Or
      * Executions of this worker are never among them.
      */
     public List<Long> orphans() {
+        lease.endLeasesOfEndedProcesses();
         OffsetDateTime now = lease.databaseNow();
         List<Long> orphans = new ArrayList<>(jdbc.queryForList("SELECT e.JOB_EXECUTION_ID FROM BATCH_JOB_EXECUTION e "
                 + "JOIN BES_WORKER_OWNER o ON o.JOB_EXECUTION_ID = e.JOB_EXECUTION_ID LEFT JOIN BES_WORKER_INSTANCE i "
@@ -249,6 +250,7 @@ public class ExecutionOwners implements ExecutionGuard, JobExecutionListener, Or
         Duration pause = Duration.ofMillis(Math.max(50, Math.min(250, lease.heartbeat().toMillis() / 4)));
         boolean told = false;
         while (true) {
+            lease.endLeasesOfEndedProcesses();
             Owner now = owner(id).orElse(null);
             if (now != null && (now.instanceId() == null || !now.leaseCurrent())) {
                 return now;

@@ -11,10 +11,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
-import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;
 
 /** An H2 repository serves one machine: a worker of a second host is refused while one of the first lives. */
 class H2OneMachineTest {
@@ -26,10 +23,7 @@ class H2OneMachineTest {
 
     @BeforeEach
     void repository() {
-        DriverManagerDataSource dataSource = new DriverManagerDataSource(
-                "jdbc:h2:file:" + dir.resolve("bes-worker"), "sa", "");
-        new ResourceDatabasePopulator(new ClassPathResource("db/bes-worker-schema.sql")).execute(dataSource);
-        jdbc = new JdbcTemplate(dataSource);
+        jdbc = H2Repository.in(dir);
     }
 
     @Test

@@ -398,7 +398,9 @@ class CrashRecoveryIT {
             throws IOException {
         Scenario scenario = scenario(name);
         Definition definition = definition(scenario, name);
-        WorkerJvm worker = new WorkerJvm(scenario);
+        // A lease far longer than a recovery takes: the killed worker must be known dead by its
+        // process lock (one machine, H2), not by its lease running out.
+        WorkerJvm worker = new WorkerJvm(scenario).systemProperty("besworker.cluster.lease-duration=2m");
         Running run = worker.start("run", name, "--input", input.toString());
         try {
             await().atMost(within).pollInterval(Duration.ofMillis(50)).until(reached);
@@ -412,7 +414,8 @@ class CrashRecoveryIT {
 
     /**
      * Recovers a crashed run with {@code command} ({@code restart <id>} when none is given) and
-     * checks what every recovery must do: exit 0, recover the dead owner's execution first, log
+     * checks what every recovery must do: exit 0, recover the dead owner's execution first (known
+     * dead by its free process lock, without waiting for its lease to run out), log
      * the run as a restart, not upload the input again, and leave the execution COMPLETED.
      */
     private static Recovery recover(Crashed crashed, String... command) throws Exception {
@@ -424,7 +427,9 @@ class CrashRecoveryIT {
         assertThat(result.exitCode()).as(result.toString()).isZero();
         String log = crashed.scenario().logText().substring(logMark);
         assertThat(log).contains("execution " + id + " was left STARTED by process " + crashed.pid() + " on ")
-                .contains("which is gone; recovering it");
+                .contains("which is gone; recovering it")
+                .as("the killed worker is known dead at once on this machine, not a lease later")
+                .contains("has ended without giving its lease up (its process lock on this machine is free)");
         Matcher restarted = Pattern.compile("execution (\\d+): STARTED of " + name + " \\(restart\\)").matcher(log);
         assertThat(restarted.find()).as("the recovery runs as a restart:\n" + log).isTrue();
         assertThat(stagedBefore).as("the input was staged before the crash").hasSize(1);
