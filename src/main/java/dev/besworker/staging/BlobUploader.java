@@ -2,6 +2,8 @@ package dev.besworker.staging;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -15,10 +17,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
@@ -201,58 +203,70 @@ final class BlobUploader {
         Map<String, Long> staged = Blocks.staged(blob, ids.get(0).length());
         Progress done = new Progress(progress, size);
         AtomicReference<RuntimeException> failure = new AtomicReference<>();
-        // One buffer more than uploads in flight, so the next block is read while they run.
-        int bufferCount = settings.concurrency() + 1;
-        BlockingQueue<byte[]> buffers = new ArrayBlockingQueue<>(bufferCount);
-        int allocated = 0;
+        // One buffer more than uploads in flight, so the next block is read while they run; the
+        // buffers come from the process's pool and go back to it.
+        BlockBuffers buffers = BlockBuffers.shared();
+        buffers.atLeast(blockSize * (settings.concurrency() + 1));
+        Semaphore mine = new Semaphore(settings.concurrency() + 1);
+        AtomicBoolean abandoned = new AtomicBoolean();
         int reused = 0;
         boolean stopped = false;
         MessageDigest whole = Md5.digest();
         ExecutorService pool = TransferPools.fixed("blob-upload-", settings.concurrency());
-        try (InputStream in = Files.newInputStream(file, StandardOpenOption.READ)) {
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
             for (int i = 0; i < count && failure.get() == null; i++) {
-                byte[] buffer;
-                if (allocated < bufferCount) {
-                    buffer = new byte[(int) blockSize];
-                    allocated++;
-                }
-                else {
-                    buffer = buffers.take();
-                }
-                // Asked after waiting for a free buffer, so a stop is seen as soon as a block completes.
-                if (stop.getAsBoolean()) {
-                    stopped = true;
+                ByteBuffer buffer = takeBuffer(buffers, mine, (int) blockSize, failure);
+                if (buffer == null) {
                     break;
                 }
-                int length = (int) Math.min(blockSize, size - i * blockSize);
-                if (in.readNBytes(buffer, 0, length) != length) {
-                    throw changedFile(file);
-                }
-                whole.update(buffer, 0, length);
-                String id = ids.get(i);
-                Long stagedSize = staged.get(id);
-                if (stagedSize != null && stagedSize == length) {
-                    reused++;
-                    buffers.add(buffer);
-                    done.add(length);
-                    continue;
-                }
-                pool.execute(() -> {
-                    try {
-                        if (failure.get() == null) {
-                            Blocks.stage(blob, id, buffer, length);
-                            done.add(length);
+                boolean handedOn = false;
+                try {
+                    // Asked after waiting for a free buffer, so a stop is seen as soon as a block completes.
+                    if (stop.getAsBoolean()) {
+                        stopped = true;
+                        break;
+                    }
+                    int length = (int) Math.min(blockSize, size - i * blockSize);
+                    buffer.limit(length);
+                    while (buffer.hasRemaining()) {
+                        if (in.read(buffer) < 0) {
+                            throw changedFile(file);
                         }
                     }
-                    catch (RuntimeException ex) {
-                        failure.compareAndSet(null, ex);
+                    buffer.flip();
+                    whole.update(buffer.duplicate());
+                    String id = ids.get(i);
+                    Long stagedSize = staged.get(id);
+                    if (stagedSize != null && stagedSize == length) {
+                        reused++;
+                        done.add(length);
+                        continue;
                     }
-                    finally {
-                        buffers.add(buffer);
+                    pool.execute(() -> {
+                        try {
+                            if (failure.get() == null && !abandoned.get()) {
+                                Blocks.stage(blob, id, buffer);
+                                done.add(length);
+                            }
+                        }
+                        catch (RuntimeException ex) {
+                            failure.compareAndSet(null, ex);
+                        }
+                        finally {
+                            buffers.give(buffer);
+                            mine.release();
+                        }
+                    });
+                    handedOn = true;
+                }
+                finally {
+                    if (!handedOn) {
+                        buffers.give(buffer);
+                        mine.release();
                     }
-                });
+                }
             }
-            if (!stopped && failure.get() == null && in.read() != -1) {
+            if (!stopped && failure.get() == null && in.read(ByteBuffer.allocate(1)) != -1) {
                 throw changedFile(file);
             }
         }
@@ -268,7 +282,7 @@ final class BlobUploader {
         }
         finally {
             pool.shutdown();
-            awaitQuietly(pool);
+            awaitQuietly(pool, abandoned);
         }
         if (failure.get() != null) {
             throw TransferException.of("upload of " + file + " to " + describe(blobName) + " failed while staging blocks",
@@ -371,16 +385,34 @@ final class BlobUploader {
         return bytes == null ? "(none)" : Base64.getEncoder().encodeToString(bytes);
     }
 
-    private static void awaitQuietly(ExecutorService pool) {
+    private static void awaitQuietly(ExecutorService pool, AtomicBoolean abandoned) {
         try {
             while (!pool.awaitTermination(1, TimeUnit.MINUTES)) {
                 log.debug("Still waiting for block uploads in flight");
             }
         }
         catch (InterruptedException ex) {
-            pool.shutdownNow();
+            abandoned.set(true);
+            // Blocks never started only give their buffers back (they see the flag and send nothing).
+            pool.shutdownNow().forEach(Runnable::run);
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** A block buffer from the pool within this upload's share, or null once a block failed. */
+    private static ByteBuffer takeBuffer(BlockBuffers buffers, Semaphore mine, int size,
+            AtomicReference<RuntimeException> failure) throws InterruptedException {
+        while (failure.get() == null) {
+            if (!mine.tryAcquire(200, TimeUnit.MILLISECONDS)) {
+                continue;
+            }
+            ByteBuffer buffer = buffers.take(size, 200);
+            if (buffer != null) {
+                return buffer;
+            }
+            mine.release();
+        }
+        return null;
     }
 
     /** Serialized, monotonic progress for blocks completing on several threads. */

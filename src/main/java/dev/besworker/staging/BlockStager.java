@@ -1,10 +1,10 @@
 package dev.besworker.staging;
 
+import java.nio.ByteBuffer;
 import java.util.HexFormat;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,7 +28,7 @@ import com.azure.storage.blob.specialized.BlockBlobClient;
  * Staging ahead is an optimisation and never decides an outcome: when a block fails, the stager
  * goes quiet, {@link #finish()} returns null and the upload step sends the file as it would have
  * anyway. {@link #close()} without a successful {@code finish()} discards what was staged.
- * Memory: {@code blockSize × (concurrency + 1)}. Not thread-safe: one validating thread feeds it.
+ * Memory: at most {@code blockSize × (concurrency + 1)}, from the process's {@link BlockBuffers}. Not thread-safe: one validating thread feeds it.
  */
 public final class BlockStager implements ChunkSink, AutoCloseable {
 
@@ -41,20 +41,19 @@ public final class BlockStager implements ChunkSink, AutoCloseable {
     private final Map<String, Long> earlier;
     private final AtomicInteger reused = new AtomicInteger();
     private final int blockSize;
-    private final int bufferCount;
-    private final BlockingQueue<byte[]> buffers;
+    private final BlockBuffers buffers = BlockBuffers.shared();
+    /** This stager's share of the pool: one buffer filling, {@code concurrency} being sent. */
+    private final Semaphore mine;
     private final ExecutorService pool;
     private final TransferListener progress;
     private final long expectedBytes;
     private final AtomicLong sent = new AtomicLong();
     private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
-    private int allocated;
-    private byte[] current;
-    private int filled;
+    private ByteBuffer current;
     private int index;
     private long bytes;
     private boolean finished;
-    private boolean closed;
+    private volatile boolean closed;
 
     BlockStager(BlobStaging staging, BlockBlobClient blob, String blobName, long blockSize, int concurrency,
             long expectedBytes, TransferListener progress, Map<String, Long> earlier) {
@@ -63,8 +62,8 @@ public final class BlockStager implements ChunkSink, AutoCloseable {
         this.blob = blob;
         this.blobName = blobName;
         this.blockSize = Math.toIntExact(blockSize);
-        this.bufferCount = concurrency + 1;
-        this.buffers = new ArrayBlockingQueue<>(bufferCount);
+        buffers.atLeast(blockSize * (concurrency + 1));
+        this.mine = new Semaphore(concurrency + 1);
         this.expectedBytes = expectedBytes;
         this.progress = progress == null ? TransferListener.NONE : progress;
         this.pool = TransferPools.fixed("blob-stage-", concurrency);
@@ -89,13 +88,12 @@ public final class BlockStager implements ChunkSink, AutoCloseable {
                     return;
                 }
             }
-            int n = Math.min(left, blockSize - filled);
-            System.arraycopy(chunk, at, current, filled, n);
-            filled += n;
+            int n = Math.min(left, current.remaining());
+            current.put(chunk, at, n);
             at += n;
             left -= n;
             bytes += n;
-            if (filled == blockSize) {
+            if (!current.hasRemaining()) {
                 send();
             }
         }
@@ -110,9 +108,10 @@ public final class BlockStager implements ChunkSink, AutoCloseable {
         if (closed || finished) {
             throw new IllegalStateException("the stager of " + blobName + " is already finished");
         }
-        if (failure.get() == null && filled > 0) {
+        if (failure.get() == null && current != null && current.position() > 0) {
             send();
         }
+        releaseCurrent();
         pool.shutdown();
         awaitPool();
         if (failure.get() != null || index == 0) {
@@ -137,8 +136,10 @@ public final class BlockStager implements ChunkSink, AutoCloseable {
             return;
         }
         closed = true;
+        releaseCurrent();
         if (!finished) {
-            pool.shutdownNow();
+            // Blocks never started give their buffers back (the task sees closed and sends nothing).
+            pool.shutdownNow().forEach(Runnable::run);
             awaitPool();
             if (index > 0) {
                 staging.discardUncommitted(blobName);
@@ -147,23 +148,22 @@ public final class BlockStager implements ChunkSink, AutoCloseable {
     }
 
     private void send() {
-        byte[] buffer = current;
-        int length = filled;
+        ByteBuffer buffer = current.flip();
+        int length = buffer.remaining();
         int blockIndex = index++;
         current = null;
-        filled = 0;
         pool.execute(() -> {
             try {
-                if (failure.get() == null) {
+                if (failure.get() == null && !closed) {
                     // The id names the block's own MD5: a block staged before under this id holds these very bytes.
-                    byte[] md5 = Md5.of(buffer, length);
+                    byte[] md5 = Md5.of(buffer);
                     String id = Blocks.id(HexFormat.of().formatHex(md5), blockSize, blockIndex);
                     Long staged = earlier.get(id);
                     if (staged != null && staged == length) {
                         reused.incrementAndGet();
                     }
                     else {
-                        Blocks.stage(blob, id, buffer, length, md5);
+                        Blocks.stage(blob, id, buffer, md5);
                     }
                     progress.progress(sent.addAndGet(length), expectedBytes);
                 }
@@ -172,22 +172,23 @@ public final class BlockStager implements ChunkSink, AutoCloseable {
                 failure.compareAndSet(null, ex);
             }
             finally {
-                buffers.add(buffer);
+                giveBack(buffer);
             }
         });
     }
 
-    private byte[] takeBuffer() {
-        if (allocated < bufferCount) {
-            allocated++;
-            return new byte[blockSize];
-        }
+    /** A block buffer from the process's pool; other transfers may hold them all for a while. */
+    private ByteBuffer takeBuffer() {
         try {
-            while (failure.get() == null) {
-                byte[] buffer = buffers.poll(200, TimeUnit.MILLISECONDS);
+            while (failure.get() == null && !closed) {
+                if (!mine.tryAcquire(200, TimeUnit.MILLISECONDS)) {
+                    continue;
+                }
+                ByteBuffer buffer = buffers.take(blockSize, 200);
                 if (buffer != null) {
                     return buffer;
                 }
+                mine.release();
             }
             return null;
         }
@@ -196,6 +197,19 @@ public final class BlockStager implements ChunkSink, AutoCloseable {
             failure.compareAndSet(null, new TransferStoppedException("staging of " + blobName + " was interrupted"));
             return null;
         }
+    }
+
+    /** Gives back the buffer being filled, when it will not be sent. */
+    private void releaseCurrent() {
+        if (current != null) {
+            giveBack(current);
+            current = null;
+        }
+    }
+
+    private void giveBack(ByteBuffer buffer) {
+        buffers.give(buffer);
+        mine.release();
     }
 
     private void awaitPool() {

@@ -1,7 +1,7 @@
 package dev.besworker.staging;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -87,18 +87,15 @@ final class Blocks {
         return staged;
     }
 
-    static void stage(BlockBlobClient blob, String id, byte[] buffer, int length) {
-        stage(blob, id, buffer, length, Md5.of(buffer, length));
+    /** Stages the block between position and limit of {@code block} (a buffer of {@link BlockBuffers}). */
+    static void stage(BlockBlobClient blob, String id, ByteBuffer block) {
+        stage(blob, id, block, Md5.of(block));
     }
 
-    static void stage(BlockBlobClient blob, String id, byte[] buffer, int length, byte[] md5) {
-        // A whole array is sent in 8 KiB slices; a ByteBuffer would reach the socket as one write,
-        // which the JDK copies into a temporary direct buffer of the block's size and keeps per
-        // thread: about blockSize native memory per sending thread, beyond the heap. Only the
-        // last, shorter block is copied.
-        byte[] body = length == buffer.length ? buffer : Arrays.copyOf(buffer, length);
-        // The transactional MD5 makes the service reject a block damaged on the way.
-        blob.stageBlockWithResponse(new BlockBlobStageBlockOptions(id, BinaryData.fromBytes(body))
+    static void stage(BlockBlobClient blob, String id, ByteBuffer block, byte[] md5) {
+        // A direct buffer reaches the socket as it is; the transactional MD5 makes the service
+        // reject a block damaged on the way.
+        blob.stageBlockWithResponse(new BlockBlobStageBlockOptions(id, BinaryData.fromByteBuffer(block.duplicate()))
                 .setContentMd5(md5), null, Context.NONE);
     }
 }

@@ -1,5 +1,6 @@
 package dev.besworker.staging;
 
+import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
@@ -17,6 +18,13 @@ final class Md5 {
         catch (NoSuchAlgorithmException ex) {
             throw new IllegalStateException("MD5 is part of every Java runtime", ex);
         }
+    }
+
+    /** The MD5 of the bytes between position and limit of {@code buffer} (which it leaves as it was). */
+    static byte[] of(ByteBuffer buffer) {
+        MessageDigest digest = digest();
+        digest.update(buffer.duplicate());
+        return digest.digest();
     }
 
     /** The MD5 of the first {@code length} bytes of {@code buffer}. */

@@ -1,11 +1,10 @@
 package dev.besworker.staging;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -16,14 +15,13 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.Flow;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -53,7 +51,7 @@ public final class ResultDownloader {
     private static final Pattern ERROR_CODE = Pattern.compile("<Code>([^<]+)</Code>");
     private static final Duration POLL = Duration.ofMillis(200);
 
-    private final HttpClient client;
+    private final Duration connectTimeout;
     private final Duration idleTimeout;
 
     /** Connects within 30 s; gives up on a response that stays silent for 2 minutes. */
@@ -67,12 +65,7 @@ public final class ResultDownloader {
      */
     public ResultDownloader(Duration connectTimeout, Duration idleTimeout) {
         this.idleTimeout = Objects.requireNonNull(idleTimeout, "idleTimeout");
-        this.client = HttpClient.newBuilder()
-                .connectTimeout(Objects.requireNonNull(connectTimeout, "connectTimeout"))
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                // Blob storage speaks HTTP/1.1; asking for an h2c upgrade only risks confusing proxies.
-                .version(HttpClient.Version.HTTP_1_1)
-                .build();
+        this.connectTimeout = Objects.requireNonNull(connectTimeout, "connectTimeout");
     }
 
     /**
@@ -95,83 +88,87 @@ public final class ResultDownloader {
             throw new TransferStoppedException("download of " + shown + " stopped before it began");
         }
         boolean done = false;
-        BodyQueue body = null;
+        HttpURLConnection connection = null;
+        Watch watch = null;
+        long written = 0;
         try {
-            HttpRequest request = HttpRequest.newBuilder(sasUrl).GET().timeout(idleTimeout)
-                    .header("x-ms-version", "2021-08-06").build();
-            HttpResponse<Flow.Publisher<List<ByteBuffer>>> response;
             try {
-                response = client.send(request, HttpResponse.BodyHandlers.ofPublisher());
+                connection = (HttpURLConnection) sasUrl.toURL().openConnection();
+                connection.setConnectTimeout((int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
+                // The idle timeout: for the response headers, and for each read of the body.
+                connection.setReadTimeout((int) Math.min(Integer.MAX_VALUE, idleTimeout.toMillis()));
+                connection.setInstanceFollowRedirects(true);
+                connection.setUseCaches(false);
+                connection.setRequestProperty("x-ms-version", "2021-08-06");
+                watch = Watch.start(connection, stop);
+                if (connection.getResponseCode() != 200) {
+                    throw refused(shown, connection);
+                }
             }
-            catch (HttpTimeoutException ex) {
+            catch (SocketTimeoutException ex) {
                 throw new TransferException("no answer from " + shown + " within " + idleTimeout.toSeconds() + " s", true, 0, ex);
             }
             catch (IOException ex) {
-                throw new TransferException("cannot reach " + shown + " (" + ex + ")", true, 0, ex);
+                if (watch != null && watch.fired()) {
+                    throw new TransferStoppedException("download of " + shown + " stopped before it began");
+                }
+                throw new TransferException("cannot reach " + shown + " (" + scrubbed(ex, sasUrl) + ")", true, 0, null);
             }
-            body = new BodyQueue();
-            response.body().subscribe(body);
-            if (response.statusCode() != 200) {
-                throw refused(shown, response, body);
-            }
-            long total = response.headers().firstValueAsLong("Content-Length").orElse(-1);
-            Optional<String> md5Header = response.headers().firstValue("Content-MD5").filter(h -> !h.isBlank());
+            long total = connection.getContentLengthLong();
+            Optional<String> md5Header = Optional.ofNullable(connection.getHeaderField("Content-MD5")).filter(h -> !h.isBlank());
             // Hashing costs as much CPU as the rest of the download: only when there is an MD5 to check.
             MessageDigest md5 = md5Header.isPresent() ? Md5.digest() : null;
-            long written = 0;
-            // Pieces arrive in small buffers; gathering them into 1 MiB keeps the writes few.
-            ByteBuffer pending = ByteBuffer.allocate(BUFFER);
-            long lastData = System.nanoTime();
-            try (FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE,
-                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            // A plain connection reads into this one buffer: no array per read (the JDK's HttpClient
+            // allocates a new 16 KiB buffer for every socket read, a byte of garbage per byte received).
+            byte[] buffer = new byte[BUFFER];
+            int pending = 0;
+            try (InputStream in = connection.getInputStream();
+                    FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE,
+                            StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
                 while (true) {
                     if (stop.getAsBoolean()) {
-                        body.cancel();
                         throw new TransferStoppedException("download of " + shown + " stopped after " + written + " bytes");
                     }
-                    Object item = body.poll(POLL);
-                    if (item == null) {
-                        if (System.nanoTime() - lastData > idleTimeout.toNanos()) {
-                            body.cancel();
-                            throw new TransferException("download of " + shown + " stalled: no data for "
-                                    + idleTimeout.toSeconds() + " s after " + written + " bytes", true);
-                        }
-                        continue;
+                    int n;
+                    try {
+                        n = in.read(buffer, pending, buffer.length - pending);
                     }
-                    if (item == BodyQueue.END) {
+                    catch (SocketTimeoutException ex) {
+                        throw new TransferException("download of " + shown + " stalled: no data for "
+                                + idleTimeout.toSeconds() + " s after " + written + " bytes", true);
+                    }
+                    catch (IOException ex) {
+                        if (watch.fired()) {
+                            throw new TransferStoppedException("download of " + shown + " stopped after " + written + " bytes");
+                        }
+                        throw new TransferException("download of " + shown + " failed after " + written + " bytes ("
+                                + scrubbed(ex, sasUrl) + ")", true, 0, null);
+                    }
+                    if (n > 0) {
+                        if (md5 != null) {
+                            md5.update(buffer, pending, n);
+                        }
+                        pending += n;
+                        written += n;
+                        progress.progress(written, total);
+                    }
+                    // Pieces arrive in a few KiB; gathering them into 1 MiB keeps the writes few.
+                    if (n < 0 || pending == buffer.length) {
+                        ByteBuffer piece = ByteBuffer.wrap(buffer, 0, pending);
+                        while (piece.hasRemaining()) {
+                            out.write(piece);
+                        }
+                        pending = 0;
+                    }
+                    if (n < 0) {
                         break;
                     }
-                    if (item instanceof Throwable failure) {
-                        throw new TransferException("download of " + shown + " failed after " + written + " bytes ("
-                                + failure + ")", true, 0, failure);
-                    }
-                    lastData = System.nanoTime();
-                    @SuppressWarnings("unchecked")
-                    List<ByteBuffer> pieces = (List<ByteBuffer>) item;
-                    for (ByteBuffer piece : pieces) {
-                        int length = piece.remaining();
-                        if (md5 != null) {
-                            md5.update(piece.duplicate());
-                        }
-                        while (piece.hasRemaining()) {
-                            if (!pending.hasRemaining()) {
-                                flush(pending, out);
-                            }
-                            int take = Math.min(piece.remaining(), pending.remaining());
-                            ByteBuffer slice = piece.duplicate();
-                            slice.limit(slice.position() + take);
-                            pending.put(slice);
-                            piece.position(piece.position() + take);
-                        }
-                        written += length;
-                    }
-                    progress.progress(written, total);
-                    body.request();
                 }
-                flush(pending, out);
+            }
+            catch (TransferException ex) {
+                throw ex;
             }
             catch (IOException ex) {
-                body.cancel();
                 throw new TransferException("cannot write " + target + " while downloading " + shown + " (" + ex + ")",
                         false, 0, ex);
             }
@@ -194,14 +191,13 @@ public final class ResultDownloader {
             log.debug("Downloaded {} bytes from {}", written, shown);
             return written;
         }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new TransferStoppedException("download of " + shown + " interrupted");
-        }
         finally {
+            if (watch != null) {
+                watch.cancel();
+            }
             if (!done) {
-                if (body != null) {
-                    body.cancel();
+                if (connection != null) {
+                    connection.disconnect();
                 }
                 try {
                     Files.deleteIfExists(target);
@@ -213,18 +209,18 @@ public final class ResultDownloader {
         }
     }
 
-    private static void flush(ByteBuffer pending, FileChannel out) throws IOException {
-        pending.flip();
-        while (pending.hasRemaining()) {
-            out.write(pending);
+    private TransferException refused(String shown, HttpURLConnection connection) throws IOException {
+        int status = connection.getResponseCode();
+        String text = "";
+        try (InputStream error = connection.getErrorStream()) {
+            if (error != null) {
+                text = new String(error.readNBytes(16 * 1024), StandardCharsets.UTF_8);
+            }
         }
-        pending.clear();
-    }
-
-    private TransferException refused(String shown, HttpResponse<?> response, BodyQueue body) throws InterruptedException {
-        int status = response.statusCode();
-        String text = body.readSome(16 * 1024, idleTimeout);
-        String code = response.headers().firstValue("x-ms-error-code").orElse(null);
+        catch (IOException ex) {
+            // the code and status say enough
+        }
+        String code = connection.getHeaderField("x-ms-error-code");
         if (code == null) {
             Matcher matcher = ERROR_CODE.matcher(text);
             code = matcher.find() ? matcher.group(1) : "";
@@ -241,6 +237,13 @@ public final class ResultDownloader {
         }
         boolean retryable = status >= 500 || status == 408 || status == 429;
         return new TransferException(what, retryable, status, null);
+    }
+
+    /** An I/O error's text without the URL's query (the JDK names the URL in some messages). */
+    private static String scrubbed(IOException ex, URI url) {
+        String text = String.valueOf(ex);
+        String query = url.getRawQuery();
+        return query == null ? text : text.replace(query, "…");
     }
 
     private static byte[] decode(String base64) {
@@ -260,83 +263,40 @@ public final class ResultDownloader {
     }
 
     /**
-     * Receives the response body one list of buffers at a time (demand 1), so the downloading
-     * thread can wait with a timeout: it checks for a stop and for a stalled body between polls,
-     * which a blocking {@code InputStream} read would not let it do.
+     * Ends a download whose stop was asked for, also while a read blocks (a stalled body): every
+     * {@link #POLL} it asks the stop flag and, when it is set, closes the connection, which ends
+     * the blocked read. One daemon thread for all downloads.
      */
-    private static final class BodyQueue implements Flow.Subscriber<List<ByteBuffer>> {
-        static final Object END = new Object();
+    private static final class Watch {
+        private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "download-stop-watch");
+            thread.setDaemon(true);
+            return thread;
+        });
 
-        private final BlockingQueue<Object> items = new LinkedBlockingQueue<>();
-        private volatile Flow.Subscription subscription;
-        private volatile boolean cancelled;
+        private final AtomicBoolean fired = new AtomicBoolean();
+        private volatile ScheduledFuture<?> task;
 
-        @Override
-        public void onSubscribe(Flow.Subscription subscription) {
-            this.subscription = subscription;
-            if (cancelled) {
-                subscription.cancel();
-            }
-            else {
-                subscription.request(1);
-            }
+        static Watch start(HttpURLConnection connection, BooleanSupplier stop) {
+            Watch watch = new Watch();
+            watch.task = TIMER.scheduleWithFixedDelay(() -> {
+                if (!watch.fired.get() && stop.getAsBoolean()) {
+                    watch.fired.set(true);
+                    connection.disconnect();
+                }
+            }, POLL.toMillis(), POLL.toMillis(), TimeUnit.MILLISECONDS);
+            return watch;
         }
 
-        @Override
-        public void onNext(List<ByteBuffer> item) {
-            items.add(item);
-        }
-
-        @Override
-        public void onError(Throwable failure) {
-            items.add(failure);
-        }
-
-        @Override
-        public void onComplete() {
-            items.add(END);
-        }
-
-        Object poll(Duration timeout) throws InterruptedException {
-            return items.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        }
-
-        void request() {
-            Flow.Subscription current = subscription;
-            if (current != null) {
-                current.request(1);
-            }
+        boolean fired() {
+            return fired.get();
         }
 
         void cancel() {
-            cancelled = true;
-            Flow.Subscription current = subscription;
+            ScheduledFuture<?> current = task;
             if (current != null) {
-                current.cancel();
+                current.cancel(false);
             }
-        }
-
-        /** Up to {@code limit} bytes of the body as text (for error responses), then cancels. */
-        String readSome(int limit, Duration timeout) throws InterruptedException {
-            StringBuilder text = new StringBuilder();
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (text.length() < limit && System.nanoTime() < deadline) {
-                Object item = poll(POLL);
-                if (item == null) {
-                    continue;
-                }
-                if (item == END || item instanceof Throwable) {
-                    break;
-                }
-                @SuppressWarnings("unchecked")
-                List<ByteBuffer> pieces = (List<ByteBuffer>) item;
-                for (ByteBuffer piece : pieces) {
-                    text.append(StandardCharsets.UTF_8.decode(piece));
-                }
-                request();
-            }
-            cancel();
-            return text.toString();
         }
     }
 }

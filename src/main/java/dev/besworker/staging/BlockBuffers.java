@@ -1,0 +1,149 @@
+package dev.besworker.staging;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The block buffers of every transfer in the process, kept and reused: uploads while validating
+ * ({@link BlockStager}), block uploads ({@link BlobUploader}) and the BES emulator's result
+ * writer take their block-sized buffers here and give them back. So a block buffer is allocated
+ * once per process, not once per block or per run.
+ * <p>
+ * The buffers are direct (outside the Java heap): a block is then written to the socket as it is
+ * (a heap buffer is first copied into a temporary direct one), the last, shorter block is sent
+ * as a slice instead of a copy, and the heap holds no block-sized arrays: with G1's default
+ * regions of this machine (4 MB) an 8 MiB array takes three regions (12 MB), and a stream of
+ * them made G1 expand the heap, and with it the RSS, by hundreds of MB.
+ * <p>
+ * The pool holds at most {@code limit} bytes, in use and idle together. A taker that would pass
+ * it waits until a buffer comes back; one buffer is always granted, so a taker never waits on an
+ * empty pool. Takers never hold a buffer while waiting for another one (they send or return what
+ * they filled first), so waiting cannot deadlock. Idle buffers of another size are dropped when
+ * room is needed. Thread-safe.
+ */
+public final class BlockBuffers {
+
+    /**
+     * The shared pool's limit: the buffers of two uploads at the default settings (8 MiB blocks,
+     * 4 in flight, one being filled) at once. Serve's runs share them; more runs uploading at once
+     * wait for buffers rather than take more memory. At most half the direct memory the JVM
+     * allows (by default as much as the heap's maximum), so that a small {@code -Xmx} leaves
+     * room for the JDK's own direct buffers.
+     */
+    static final long DEFAULT_LIMIT = Math.min(2L * 5 * 8 * 1024 * 1024, Runtime.getRuntime().maxMemory() / 2);
+
+    private static final BlockBuffers SHARED = new BlockBuffers(DEFAULT_LIMIT);
+
+    private final ReentrantLock lock = new ReentrantLock(true);
+    private final Condition returned = lock.newCondition();
+    private final Deque<ByteBuffer> idle = new ArrayDeque<>();
+    private long limit;
+    private long held;
+    private int inUse;
+
+    BlockBuffers(long limit) {
+        this.limit = limit;
+    }
+
+    /** The process's pool. */
+    public static BlockBuffers shared() {
+        return SHARED;
+    }
+
+    /**
+     * Raises the limit to at least {@code bytes} (never lowers it): settings with larger blocks or
+     * more in flight than the defaults get room for at least one transfer's buffers.
+     */
+    public void atLeast(long bytes) {
+        lock.lock();
+        try {
+            if (bytes > limit) {
+                limit = bytes;
+                returned.signalAll();
+            }
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A direct buffer of exactly {@code size} bytes, cleared (its contents are whatever it held
+     * before), waiting at most {@code timeoutMillis} for room.
+     *
+     * @return the buffer, or null when none was free in time
+     */
+    public ByteBuffer take(int size, long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        lock.lockInterruptibly();
+        try {
+            while (true) {
+                ByteBuffer reused = takeIdle(size);
+                if (reused != null) {
+                    inUse++;
+                    return reused.clear();
+                }
+                while (held + size > limit && !idle.isEmpty()) {
+                    held -= idle.removeFirst().capacity(); // another size: let it go
+                }
+                if (held + size <= limit || inUse == 0) {
+                    held += size;
+                    inUse++;
+                    return ByteBuffer.allocateDirect(size);
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return null;
+                }
+                returned.awaitNanos(left);
+            }
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /** Gives a buffer from {@link #take} back. */
+    public void give(ByteBuffer buffer) {
+        lock.lock();
+        try {
+            inUse--;
+            if (held > limit) {
+                held -= buffer.capacity();
+            }
+            else {
+                idle.addLast(buffer);
+            }
+            returned.signalAll();
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /** Bytes allocated and kept by the pool (in use and idle). */
+    long held() {
+        lock.lock();
+        try {
+            return held;
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    private ByteBuffer takeIdle(int size) {
+        for (var it = idle.iterator(); it.hasNext();) {
+            ByteBuffer buffer = it.next();
+            if (buffer.capacity() == size) {
+                it.remove();
+                return buffer;
+            }
+        }
+        return null;
+    }
+}
