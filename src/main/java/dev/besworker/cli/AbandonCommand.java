@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.time.Duration;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.repository.JobRepository;
 
@@ -16,33 +15,28 @@ import dev.besworker.pipeline.RunIndex;
 @Command(name = "abandon", mixinStandardHelpOptions = true,
         description = { "Gives an execution up for good: stops it if it runs, cancels its BES job (DELETE) and marks it ABANDONED.",
                 "An abandoned execution cannot be restarted; 'run' scores its input anew." })
-class AbandonCommand extends WorkerCommand {
-
-    @Parameters(index = "0", paramLabel = "EXECUTION-ID")
-    long executionId;
+class AbandonCommand extends ExecutionCommand {
 
     @Override
-    protected int execute() throws IOException {
-        try (WorkerSession session = WorkerSession.open(global)) {
-            JobRepository repository = session.bean(JobRepository.class);
-            OperatorActions actions = session.bean(OperatorActions.class);
-            JobExecution execution = RunIndex.requireExecution(repository, executionId);
-            if (execution.getStatus().isRunning()) {
-                Duration timeout = session.bean(WorkerProperties.class).stopTimeout();
-                OperatorActions.Stop stop = Executions.stop(actions, repository, execution, timeout);
-                execution = stop.execution();
-                if (stop.requested() && execution.getStatus().isRunning()) {
-                    out.println("execution " + executionId + " did not stop within " + timeout.toSeconds()
-                            + "s; not abandoned. Try again, or check: " + command("show " + executionId));
-                    return ExitCodes.OWNED_BY_LIVE_PROCESS;
-                }
+    protected int execute(WorkerSession session) throws IOException {
+        JobRepository repository = session.bean(JobRepository.class);
+        OperatorActions actions = session.bean(OperatorActions.class);
+        JobExecution execution = RunIndex.requireExecution(repository, executionId);
+        if (execution.getStatus().isRunning()) {
+            Duration timeout = session.bean(WorkerProperties.class).stopTimeout();
+            OperatorActions.Stop stop = Executions.stop(actions, repository, execution, timeout);
+            execution = stop.execution();
+            if (stop.requested() && execution.getStatus().isRunning()) {
+                out.println("execution " + executionId + " did not stop within " + timeout.toSeconds()
+                        + "s; not abandoned. Try again, or check: " + command("show " + executionId));
+                return ExitCodes.OWNED_BY_LIVE_PROCESS;
             }
-            OperatorActions.Abandoned abandoned = actions.abandon(execution);
-            if (abandoned.cancel() == OperatorActions.Cancel.CANCELLED) {
-                out.println("cancelled BES job " + abandoned.jobId());
-            }
-            out.println("execution " + executionId + " ABANDONED");
-            return ExitCodes.COMPLETED;
         }
+        OperatorActions.Abandoned abandoned = actions.abandon(execution);
+        if (abandoned.cancel() == OperatorActions.Cancel.CANCELLED) {
+            out.println("cancelled BES job " + abandoned.jobId());
+        }
+        out.println("execution " + executionId + " ABANDONED");
+        return ExitCodes.COMPLETED;
     }
 }

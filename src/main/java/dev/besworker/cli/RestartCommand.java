@@ -3,7 +3,6 @@ package dev.besworker.cli;
 import java.io.IOException;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
 
 import dev.besworker.runs.ScoringRuns;
 
@@ -11,17 +10,12 @@ import dev.besworker.runs.ScoringRuns;
 @Command(name = "restart", mixinStandardHelpOptions = true,
         description = { "Restarts a failed or stopped execution from the step where it stopped.",
                 "An execution left running by a dead process is recovered first; one whose process lives is refused (exit 4)." })
-class RestartCommand extends WorkerCommand {
-
-    @Parameters(index = "0", paramLabel = "EXECUTION-ID")
-    long executionId;
+class RestartCommand extends ExecutionCommand {
 
     @Override
-    protected int execute() throws IOException {
-        try (WorkerSession session = WorkerSession.open(global)) {
-            ScoringRuns runs = session.bean(ScoringRuns.class);
-            session.startEmbeddedFor(runs.definitionOf(executionId));
-            return Outcomes.print(runs.restart(executionId), out, this::command);
-        }
+    protected int execute(WorkerSession session) throws IOException {
+        ScoringRuns runs = session.bean(ScoringRuns.class);
+        session.startEmbeddedFor(runs.definitionOf(executionId));
+        return Outcomes.print(runs.restart(executionId), out, this::command);
     }
 }

@@ -18,8 +18,8 @@ import dev.besworker.secrets.Secret;
  * The local stand-ins a definition gets with {@code embedded}: Azurite keeping its blobs under
  * {@code <data-dir>/azurite} (so a restart finds its uploads), a child process on a free port,
  * and the BES emulator in this JVM ({@link EmulatorLauncher}), started together and stopped
- * together. Azurite takes about two seconds to load, so a command that knows early that it will
- * need it {@linkplain #begin(Path) begins} its start beside its own.
+ * together. A command that knows early that it will need them {@linkplain #begin(Path) begins}
+ * their start beside its own.
  */
 public final class EmbeddedServices implements AutoCloseable {
 
@@ -42,56 +42,68 @@ public final class EmbeddedServices implements AutoCloseable {
         }
     }
 
-    /** Starts Azurite in the background; {@link Starting#await()} adds the emulator and returns the services. */
+    /** Starts Azurite and the emulator in the background; {@link Starting#await()} returns the services. */
     public static Starting begin(Path dataDir) {
         return new Starting(dataDir.resolve("azurite"));
     }
 
-    /** Embedded services on their way up; closing it stops Azurite unless {@link #await()} handed it on. */
+    /**
+     * Embedded services on their way up, each on a thread of its own beside the caller's start
+     * (Spring's context): Azurite (a node process loading its modules) and the emulator (an HTTP
+     * server in this JVM). Closing it stops them unless {@link #await()} handed them on.
+     */
     public static final class Starting implements AutoCloseable {
 
-        /** A daemon thread per start, named {@code embedded-start-<n>}. */
+        /** Daemon threads, named {@code embedded-start-<n>}. */
         private static final SimpleAsyncTaskExecutor STARTER = starter();
 
         private final long started = System.nanoTime();
-        private final CompletableFuture<AzuriteProcess> azurite;
+        private final Secret apiKey = newApiKey();
+        private final CompletableFuture<Ready<AzuriteProcess>> azurite;
+        private final CompletableFuture<Ready<EmulatorLauncher.RunningEmulator>> emulator;
         private boolean handedOn;
+
+        /** A service and how long after the start's beginning it was ready. */
+        private record Ready<T>(T service, long millis) {
+        }
 
         private Starting(Path location) {
             azurite = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return AzuriteProcess.start(location);
+                    return ready(AzuriteProcess.start(location));
                 }
                 catch (IOException ex) {
                     throw new UncheckedIOException(ex);
                 }
             }, STARTER);
+            emulator = CompletableFuture.supplyAsync(() -> ready(EmulatorLauncher.installed().start(apiKey)), STARTER);
         }
 
-        /** Waits for Azurite, starts the emulator, and hands both on. */
+        private <T> Ready<T> ready(T service) {
+            return new Ready<>(service, (System.nanoTime() - started) / 1_000_000);
+        }
+
+        /** Waits for both and hands them on. */
         public EmbeddedServices await() throws IOException {
             long waitFrom = System.nanoTime();
-            AzuriteProcess storage = azurite();
-            byte[] key = new byte[32];
-            new SecureRandom().nextBytes(key);
-            Secret apiKey = Secret.of(HexFormat.of().formatHex(key));
             try {
-                EmulatorLauncher.RunningEmulator emulator = EmulatorLauncher.installed().start(apiKey);
+                Ready<AzuriteProcess> storage = join(azurite);
+                Ready<EmulatorLauncher.RunningEmulator> bes = join(emulator);
                 handedOn = true;
-                long now = System.nanoTime();
-                log.info("embedded services up: Azurite on port {} (started {} ms ago, waited {} ms), BES emulator at {}",
-                        storage.port(), (now - started) / 1_000_000, (now - waitFrom) / 1_000_000, emulator.baseUrl());
-                return new EmbeddedServices(storage, emulator, apiKey);
+                log.info("embedded services up: Azurite on port {} (ready after {} ms), BES emulator at {} (ready after "
+                        + "{} ms); waited {} ms for them", storage.service().port(), storage.millis(),
+                        bes.service().baseUrl(), bes.millis(), (System.nanoTime() - waitFrom) / 1_000_000);
+                return new EmbeddedServices(storage.service(), bes.service(), apiKey);
             }
-            catch (RuntimeException ex) {
-                storage.close();
+            catch (IOException | RuntimeException ex) {
+                close();
                 throw ex;
             }
         }
 
-        private AzuriteProcess azurite() throws IOException {
+        private static <T> Ready<T> join(CompletableFuture<Ready<T>> starting) throws IOException {
             try {
-                return azurite.join();
+                return starting.join();
             }
             catch (CompletionException ex) {
                 if (ex.getCause() instanceof UncheckedIOException io) {
@@ -105,13 +117,21 @@ public final class EmbeddedServices implements AutoCloseable {
         public void close() {
             if (!handedOn) {
                 handedOn = true;
+                emulator.thenAccept(bes -> bes.service().close());
+                azurite.thenAccept(storage -> storage.service().close());
                 try {
-                    azurite().close();
+                    CompletableFuture.allOf(azurite, emulator).join();
                 }
-                catch (IOException | RuntimeException ignored) {
-                    // it did not start: nothing to stop
+                catch (CompletionException ignored) {
+                    // what did not start has nothing to stop
                 }
             }
+        }
+
+        private static Secret newApiKey() {
+            byte[] key = new byte[32];
+            new SecureRandom().nextBytes(key);
+            return Secret.of(HexFormat.of().formatHex(key));
         }
 
         private static SimpleAsyncTaskExecutor starter() {
@@ -138,6 +158,6 @@ public final class EmbeddedServices implements AutoCloseable {
         long started = System.nanoTime();
         emulator.close();
         azurite.close();
-        log.debug("embedded services stopped in {} ms", (System.nanoTime() - started) / 1_000_000);
+        log.info("embedded services stopped in {} ms", (System.nanoTime() - started) / 1_000_000);
     }
 }

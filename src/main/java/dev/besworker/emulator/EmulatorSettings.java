@@ -3,6 +3,7 @@ package dev.besworker.emulator;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -105,81 +106,107 @@ public record EmulatorSettings(
     }
 
     public EmulatorSettings withPort(int value) {
-        return new EmulatorSettings(value, apiKey, admin, maxConcurrentJobs, jobDuration, subscriptionKey, workspaces,
-                services, hashColumn, bits, ngrams, resultSasValidity, defaultStorageConnectionString,
-                maxConcurrentRequests, requiredGlobalParameters);
+        return with(settings -> settings.port = value);
     }
 
     public EmulatorSettings withApiKey(String value) {
-        return new EmulatorSettings(port, value, admin, maxConcurrentJobs, jobDuration, subscriptionKey, workspaces,
-                services, hashColumn, bits, ngrams, resultSasValidity, defaultStorageConnectionString,
-                maxConcurrentRequests, requiredGlobalParameters);
+        return with(settings -> settings.apiKey = value);
     }
 
     public EmulatorSettings withAdmin(boolean value) {
-        return new EmulatorSettings(port, apiKey, value, maxConcurrentJobs, jobDuration, subscriptionKey, workspaces,
-                services, hashColumn, bits, ngrams, resultSasValidity, defaultStorageConnectionString,
-                maxConcurrentRequests, requiredGlobalParameters);
+        return with(settings -> settings.admin = value);
     }
 
     public EmulatorSettings withMaxConcurrentJobs(int value) {
-        return new EmulatorSettings(port, apiKey, admin, value, jobDuration, subscriptionKey, workspaces,
-                services, hashColumn, bits, ngrams, resultSasValidity, defaultStorageConnectionString,
-                maxConcurrentRequests, requiredGlobalParameters);
+        return with(settings -> settings.maxConcurrentJobs = value);
     }
 
     public EmulatorSettings withJobDuration(Duration value) {
-        return new EmulatorSettings(port, apiKey, admin, maxConcurrentJobs, value, subscriptionKey, workspaces,
-                services, hashColumn, bits, ngrams, resultSasValidity, defaultStorageConnectionString,
-                maxConcurrentRequests, requiredGlobalParameters);
+        return with(settings -> settings.jobDuration = value);
     }
 
     public EmulatorSettings withSubscriptionKey(String value) {
-        return new EmulatorSettings(port, apiKey, admin, maxConcurrentJobs, jobDuration, value, workspaces,
-                services, hashColumn, bits, ngrams, resultSasValidity, defaultStorageConnectionString,
-                maxConcurrentRequests, requiredGlobalParameters);
+        return with(settings -> settings.subscriptionKey = value);
     }
 
     public EmulatorSettings withWorkspaces(Set<String> value) {
-        return new EmulatorSettings(port, apiKey, admin, maxConcurrentJobs, jobDuration, subscriptionKey, value,
-                services, hashColumn, bits, ngrams, resultSasValidity, defaultStorageConnectionString,
-                maxConcurrentRequests, requiredGlobalParameters);
+        return with(settings -> settings.workspaces = value);
     }
 
     public EmulatorSettings withServices(Set<String> value) {
-        return new EmulatorSettings(port, apiKey, admin, maxConcurrentJobs, jobDuration, subscriptionKey, workspaces,
-                value, hashColumn, bits, ngrams, resultSasValidity, defaultStorageConnectionString,
-                maxConcurrentRequests, requiredGlobalParameters);
+        return with(settings -> settings.services = value);
     }
 
     public EmulatorSettings withHashing(String column, int bitSize, int ngramLength) {
-        return new EmulatorSettings(port, apiKey, admin, maxConcurrentJobs, jobDuration, subscriptionKey, workspaces,
-                services, column, bitSize, ngramLength, resultSasValidity, defaultStorageConnectionString,
-                maxConcurrentRequests, requiredGlobalParameters);
+        return with(settings -> {
+            settings.hashColumn = column;
+            settings.bits = bitSize;
+            settings.ngrams = ngramLength;
+        });
     }
 
     public EmulatorSettings withResultSasValidity(Duration value) {
-        return new EmulatorSettings(port, apiKey, admin, maxConcurrentJobs, jobDuration, subscriptionKey, workspaces,
-                services, hashColumn, bits, ngrams, value, defaultStorageConnectionString,
-                maxConcurrentRequests, requiredGlobalParameters);
+        return with(settings -> settings.resultSasValidity = value);
     }
 
     public EmulatorSettings withDefaultStorageConnectionString(String value) {
-        return new EmulatorSettings(port, apiKey, admin, maxConcurrentJobs, jobDuration, subscriptionKey, workspaces,
-                services, hashColumn, bits, ngrams, resultSasValidity, value,
-                maxConcurrentRequests, requiredGlobalParameters);
+        return with(settings -> settings.defaultStorageConnectionString = value);
     }
 
     public EmulatorSettings withMaxConcurrentRequests(int value) {
-        return new EmulatorSettings(port, apiKey, admin, maxConcurrentJobs, jobDuration, subscriptionKey, workspaces,
-                services, hashColumn, bits, ngrams, resultSasValidity, defaultStorageConnectionString,
-                value, requiredGlobalParameters);
+        return with(settings -> settings.maxConcurrentRequests = value);
     }
 
     public EmulatorSettings withRequiredGlobalParameters(Set<String> value) {
-        return new EmulatorSettings(port, apiKey, admin, maxConcurrentJobs, jobDuration, subscriptionKey, workspaces,
-                services, hashColumn, bits, ngrams, resultSasValidity, defaultStorageConnectionString,
-                maxConcurrentRequests, value);
+        return with(settings -> settings.requiredGlobalParameters = value);
+    }
+
+    /** A copy with the change applied (and validated again). */
+    private EmulatorSettings with(Consumer<Fields> change) {
+        Fields fields = new Fields(this);
+        change.accept(fields);
+        return fields.settings();
+    }
+
+    /** The components, changeable, for {@link #with}. */
+    private static final class Fields {
+        int port;
+        String apiKey;
+        boolean admin;
+        int maxConcurrentJobs;
+        Duration jobDuration;
+        String subscriptionKey;
+        Set<String> workspaces;
+        Set<String> services;
+        String hashColumn;
+        int bits;
+        int ngrams;
+        Duration resultSasValidity;
+        String defaultStorageConnectionString;
+        int maxConcurrentRequests;
+        Set<String> requiredGlobalParameters;
+
+        Fields(EmulatorSettings from) {
+            port = from.port;
+            apiKey = from.apiKey;
+            admin = from.admin;
+            maxConcurrentJobs = from.maxConcurrentJobs;
+            jobDuration = from.jobDuration;
+            subscriptionKey = from.subscriptionKey;
+            workspaces = from.workspaces;
+            services = from.services;
+            hashColumn = from.hashColumn;
+            bits = from.bits;
+            ngrams = from.ngrams;
+            resultSasValidity = from.resultSasValidity;
+            defaultStorageConnectionString = from.defaultStorageConnectionString;
+            maxConcurrentRequests = from.maxConcurrentRequests;
+            requiredGlobalParameters = from.requiredGlobalParameters;
+        }
+
+        EmulatorSettings settings() {
+            return new EmulatorSettings(port, apiKey, admin, maxConcurrentJobs, jobDuration, subscriptionKey, workspaces, services, hashColumn, bits, ngrams, resultSasValidity, defaultStorageConnectionString, maxConcurrentRequests, requiredGlobalParameters);
+        }
     }
 
     private static Set<String> ids(Set<String> values) {

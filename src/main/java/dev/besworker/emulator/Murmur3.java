@@ -48,68 +48,20 @@ public final class Murmur3 {
         return hashUtf8(text, 0, text.length(), seed);
     }
 
-    /** The hash of the UTF-8 encoding of the characters {@code from} (inclusive) to {@code to} (exclusive). */
+    /**
+     * The hash of the UTF-8 encoding of the characters {@code from} (inclusive) to {@code to}
+     * (exclusive). Copies them and hashes the copy with the char array version, the one
+     * implementation (the scoring loop calls that one directly, without the copy).
+     */
     public static int hashUtf8(CharSequence text, int from, int to, int seed) {
-        int h1 = seed;
-        int pending = 0;   // bytes not yet mixed, little-endian
-        int shift = 0;     // bits held in pending
-        int length = 0;    // UTF-8 byte count
-        int i = from;
-        while (i < to) {
-            // Fast path: four ASCII characters make one block when no partial block is pending.
-            if (shift == 0 && i + 4 <= to) {
-                char c0 = text.charAt(i);
-                char c1 = text.charAt(i + 1);
-                char c2 = text.charAt(i + 2);
-                char c3 = text.charAt(i + 3);
-                if ((c0 | c1 | c2 | c3) < 0x80) {
-                    h1 = mixBlock(h1, c0 | c1 << 8 | c2 << 16 | c3 << 24);
-                    i += 4;
-                    length += 4;
-                    continue;
-                }
-            }
-            char c = text.charAt(i++);
-            int bytes;
-            int count;
-            if (c < 0x80) {
-                bytes = c;
-                count = 1;
-            }
-            else if (c < 0x800) {
-                bytes = (0xc0 | c >> 6) | (0x80 | c & 0x3f) << 8;
-                count = 2;
-            }
-            else if (Character.isHighSurrogate(c) && i < to && Character.isLowSurrogate(text.charAt(i))) {
-                int cp = Character.toCodePoint(c, text.charAt(i++));
-                bytes = (0xf0 | cp >> 18) | (0x80 | cp >> 12 & 0x3f) << 8 | (0x80 | cp >> 6 & 0x3f) << 16
-                        | (0x80 | cp & 0x3f) << 24;
-                count = 4;
-            }
-            else {
-                int cp = Character.isSurrogate(c) ? 0xfffd : c;
-                bytes = (0xe0 | cp >> 12) | (0x80 | cp >> 6 & 0x3f) << 8 | (0x80 | cp & 0x3f) << 16;
-                count = 3;
-            }
-            length += count;
-            for (int b = 0; b < count; b++) {
-                pending |= (bytes & 0xff) << shift;
-                bytes >>>= 8;
-                shift += 8;
-                if (shift == 32) {
-                    h1 = mixBlock(h1, pending);
-                    pending = 0;
-                    shift = 0;
-                }
-            }
+        char[] chars = new char[to - from];
+        for (int i = from; i < to; i++) {
+            chars[i - from] = text.charAt(i);
         }
-        if (shift != 0) {
-            h1 ^= mixK(pending);
-        }
-        return fmix(h1 ^ length);
+        return hashUtf8(chars, 0, chars.length, seed);
     }
 
-    /** As {@link #hashUtf8(CharSequence, int, int, int)} over a char array: the allocation-free hot path. */
+    /** The hash of the UTF-8 encoding of {@code text[from..to)}: the allocation-free hot path. */
     public static int hashUtf8(char[] text, int from, int to, int seed) {
         int h1 = seed;
         int pending = 0;   // bytes not yet mixed, little-endian

@@ -1,5 +1,7 @@
 package dev.besworker.pipeline;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +12,7 @@ import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import dev.besworker.definition.InputSpec;
 import dev.besworker.definition.JobDefinition;
 import dev.besworker.staging.CsvCheck;
+import dev.besworker.staging.InputRejectedException;
 import dev.besworker.staging.SafeNames;
 
 /**
@@ -60,6 +63,26 @@ public record InputFile(String name, Path path, String sha256, String md5, long 
                     parameters.getLong(RunKeys.inputKey(name, RunKeys.MTIME), 0L)));
         }
         return inputs;
+    }
+
+    /**
+     * Whether the file still has the size and modification time it had when checked, so that
+     * the check before launch still holds.
+     */
+    public boolean unchangedOnDisk() {
+        try {
+            return Files.isRegularFile(path) && Files.size(path) == bytes
+                    && Files.getLastModifiedTime(path).toMillis() == modifiedMillis;
+        }
+        catch (IOException ex) {
+            return false;
+        }
+    }
+
+    /** The refusal of a run whose file is no longer the one it started with. */
+    public InputRejectedException changedSinceStart() {
+        return new InputRejectedException(path, 0, "the file changed since this run started",
+                "put the original file back and restart, or start a new run with 'run'");
     }
 
     /** The file name without its last extension, for result names. */

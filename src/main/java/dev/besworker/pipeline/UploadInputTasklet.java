@@ -10,7 +10,6 @@ import org.springframework.batch.core.step.StepContribution;
 
 import dev.besworker.definition.JobDefinition;
 import dev.besworker.staging.BlobStaging;
-import dev.besworker.staging.InputRejectedException;
 import dev.besworker.staging.PrestagedBlocks;
 import dev.besworker.staging.UploadResult;
 
@@ -45,9 +44,8 @@ class UploadInputTasklet extends ScoringTasklet implements AutoCloseable {
                 state.put(key, blobName);
             }
             byte[] md5 = Base64.getDecoder().decode(input.md5());
-            if (!ValidateInputTasklet.unchanged(input) && !staging.exists(blobName)) {
-                throw new InputRejectedException(input.path(), 0, "the file changed since this run started",
-                        "put the original file back and restart, or start a new run with 'run'");
+            if (!input.unchangedOnDisk() && !staging.exists(blobName)) {
+                throw input.changedSinceStart();
             }
             Progress progress = new Progress(log, "upload " + input.name());
             UploadResult result = staging.upload(input.path(), blobName, md5, prestaged, progress, this::stopRequested);

@@ -1,8 +1,5 @@
 package dev.besworker.pipeline;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 
@@ -16,7 +13,6 @@ import dev.besworker.definition.InputSpec;
 import dev.besworker.definition.JobDefinition;
 import dev.besworker.staging.CsvCheck;
 import dev.besworker.staging.CsvValidator;
-import dev.besworker.staging.InputRejectedException;
 import dev.besworker.staging.InputRules;
 
 /**
@@ -43,7 +39,7 @@ class ValidateInputTasklet extends ScoringTasklet {
         }
         long rows = 0;
         for (InputFile input : InputFile.fromParameters(parameters, definition)) {
-            if (unchanged(input)) {
+            if (input.unchangedOnDisk()) {
                 log.info("{}: {} checked before launch: {} rows, {}", input.name(), input.path(), input.rows(),
                         Progress.bytes(input.bytes()));
                 rows += input.rows();
@@ -55,24 +51,12 @@ class ValidateInputTasklet extends ScoringTasklet {
                     new InputRules(spec.requiredColumns(), spec.delimiter(), spec.maxRecordBytes()),
                     new Progress(log, "validate " + input.name()));
             if (!check.sha256Hex().equals(input.sha256())) {
-                throw new InputRejectedException(input.path(), 0, "the file changed since this run started",
-                        "put the original file back and restart, or start a new run with 'run'");
+                throw input.changedSinceStart();
             }
             log.info("{}: {} validated: {} rows", input.name(), input.path(), check.dataRows());
             rows += check.dataRows();
             checkStop("while validating " + input.path());
         }
         contribution.incrementWriteCount(rows);
-    }
-
-    static boolean unchanged(InputFile input) {
-        Path path = input.path();
-        try {
-            return Files.isRegularFile(path) && Files.size(path) == input.bytes()
-                    && Files.getLastModifiedTime(path).toMillis() == input.modifiedMillis();
-        }
-        catch (IOException ex) {
-            return false;
-        }
     }
 }

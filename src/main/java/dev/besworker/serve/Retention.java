@@ -34,8 +34,8 @@ import dev.besworker.staging.BlobStaging;
 
 /**
  * Removes what is older than a limit: job instances whose executions all ended before it (with
- * their executions, steps and contexts), the staging blobs those executions left, and files in
- * the inboxes' {@code done/} folders. Never touches anything younger than the limit, executions
+ * their executions, steps, contexts and the run logs serve kept of them), the staging blobs those
+ * executions left, the console's audit entries, and files in the inboxes' {@code done/} folders. Never touches anything younger than the limit, executions
  * without an end (running, or left by a crash: abandon them first), nor {@code failed/} folders
  * (a failed file is evidence someone has to act on). An instance whose staging blobs cannot be
  * deleted now (storage unreachable) is kept, so that a later purge tries again.
@@ -59,16 +59,19 @@ public final class Retention {
      * @param executions executions removed
      * @param blobs staging blobs deleted
      * @param doneFiles files removed from done/ folders
+     * @param auditEntries console audit entries removed
      * @param kept why some old executions were kept, one line each
      * @param dryRun whether nothing was actually removed
      */
-    public record Report(Instant cutoff, int executions, int blobs, int doneFiles, List<String> kept, boolean dryRun) {
+    public record Report(Instant cutoff, int executions, int blobs, int doneFiles, int auditEntries, List<String> kept,
+            boolean dryRun) {
 
         /** One line for the log and the command line. */
         public String summary() {
             String verb = dryRun ? "would remove" : "removed";
             return "purge of everything before " + cutoff + ": " + verb + " " + executions + " execution(s), "
-                    + blobs + " staging blob(s), " + doneFiles + " file(s) in done/"
+                    + blobs + " staging blob(s), " + doneFiles + " file(s) in done/, " + auditEntries
+                    + " console audit entr" + (auditEntries == 1 ? "y" : "ies")
                     + (kept.isEmpty() ? "" : "; kept " + kept.size() + " old execution(s) (see the log)");
         }
     }
@@ -116,6 +119,9 @@ public final class Retention {
                 try {
                     int deleted = deleteBlobs(instanceExecutions, stagings, dryRun);
                     if (!dryRun) {
+                        for (JobExecution execution : instanceExecutions) {
+                            jdbc.update("DELETE FROM BES_WORKER_RUN_LOG WHERE JOB_EXECUTION_ID = ?", execution.getId());
+                        }
                         jobRepository.deleteJobInstance(instance);
                     }
                     blobs += deleted;
@@ -133,7 +139,8 @@ public final class Retention {
             stagings.values().forEach(BlobStaging::close);
         }
         int doneFiles = purgeDone(doneFolders, cutoff, dryRun);
-        Report report = new Report(cutoff, executions, blobs, doneFiles, kept, dryRun);
+        int auditEntries = purgeAudit(cutoff, dryRun);
+        Report report = new Report(cutoff, executions, blobs, doneFiles, auditEntries, kept, dryRun);
         log.info(report.summary());
         return report;
     }
@@ -182,6 +189,15 @@ public final class Retention {
         BlobStaging staging = environment.openStaging(environment.effective(raw));
         stagings.put(definition, staging);
         return staging;
+    }
+
+    private int purgeAudit(Instant cutoff, boolean dryRun) {
+        Integer count = dryRun
+                ? jdbc.queryForObject("SELECT COUNT(*) FROM BES_WORKER_CONSOLE_AUDIT WHERE AT_MILLIS < ?", Integer.class,
+                        cutoff.toEpochMilli())
+                : Integer.valueOf(jdbc.update("DELETE FROM BES_WORKER_CONSOLE_AUDIT WHERE AT_MILLIS < ?",
+                        cutoff.toEpochMilli()));
+        return count == null ? 0 : count;
     }
 
     private static int purgeDone(List<Path> doneFolders, Instant cutoff, boolean dryRun) {

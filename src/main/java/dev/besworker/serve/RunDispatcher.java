@@ -5,10 +5,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -109,6 +111,7 @@ public final class RunDispatcher {
     private final Set<Path> runningFiles = new HashSet<>();
     private final Set<Long> restarts = new HashSet<>();
     private final Map<Long, Runnable> afterRestart = new HashMap<>();
+    private final Map<Long, Runnable> droppedRestart = new HashMap<>();
     private final Map<String, Integer> running = new HashMap<>();
     private final Map<String, Integer> peaks = new HashMap<>();
     private int runningTotal;
@@ -185,17 +188,18 @@ public final class RunDispatcher {
 
     /**
      * Like {@link #submitRestart(long, String)}, for the console: {@code after} runs once the
-     * restart has run (however it ended), in its slot's thread, so that the console can record
-     * the outcome.
+     * restart has run (however it ended), in its slot's thread, and {@code dropped} if serve
+     * stops before the restart got a slot, so that the console can record the outcome either way.
      *
      * @return false if the restart was not queued: serve is stopping, or it is queued or running already
      */
-    public boolean submitRestart(long executionId, String definition, Runnable after) {
+    public boolean submitRestart(long executionId, String definition, Runnable after, Runnable dropped) {
         synchronized (lock) {
             if (stopping || !restarts.add(executionId)) {
                 return false;
             }
             afterRestart.put(executionId, after);
+            droppedRestart.put(executionId, dropped);
             queue.addLast(new Pending(null, executionId, definition, clock.instant()));
             lock.notifyAll();
             return true;
@@ -247,16 +251,34 @@ public final class RunDispatcher {
      * or, when already claimed, in {@code .processing/}, which the next start resumes).
      */
     public void stopDispatching() {
+        List<Runnable> dropped = new ArrayList<>();
         synchronized (lock) {
             stopping = true;
             if (!queue.isEmpty()) {
                 log.info("{} queued file(s) left waiting for the next start", queue.size());
             }
+            for (Pending pending : queue) {
+                if (pending.restartId() != null) {
+                    restarts.remove(pending.restartId());
+                    afterRestart.remove(pending.restartId());
+                    Runnable callback = droppedRestart.remove(pending.restartId());
+                    if (callback != null) {
+                        dropped.add(callback);
+                    }
+                }
+            }
             queue.clear();
             queuedFiles.clear();
-            restarts.clear();
-            afterRestart.clear();
             lock.notifyAll();
+        }
+        // outside the lock: a callback writes to the database
+        for (Runnable callback : dropped) {
+            try {
+                callback.run();
+            }
+            catch (RuntimeException ex) {
+                log.warn("recording a dropped restart failed: {}", ex.getMessage());
+            }
         }
     }
 
@@ -294,6 +316,9 @@ public final class RunDispatcher {
                 String definition = next.pending().definition();
                 if (next.pending().work() != null) {
                     runningFiles.add(next.pending().work().file());
+                }
+                else {
+                    droppedRestart.remove(next.pending().restartId());
                 }
                 runningTotal++;
                 int now = running.merge(definition, 1, Integer::sum);

@@ -115,7 +115,7 @@ public class ConsoleActions {
         long auditId = audit.record(user, Action.RESTART, executionId, target(executionId), Result.QUEUED,
                 "queued; it starts when a slot is free");
         boolean accepted = dispatcher.submitRestart(executionId, definition,
-                () -> restartEnded(execution, auditId, user));
+                () -> restartEnded(execution, auditId, user), () -> restartDropped(executionId, auditId, user));
         if (!accepted) {
             queued.remove(executionId);
             String why = dispatcher.stopping() ? "serve is shutting down; restart it later"
@@ -126,6 +126,15 @@ public class ConsoleActions {
         log.info("console: {} queued the restart of execution {}", user, executionId);
         return new Outcome(auditId, Result.QUEUED, "restart of execution " + executionId
                 + " queued; it starts when a slot is free");
+    }
+
+    /** Records that serve stopped before a queued restart got a slot: nothing ran; it can be asked again. */
+    private void restartDropped(long executionId, long auditId, String user) {
+        queued.remove(executionId);
+        String message = "not started: serve stopped before a slot was free; execution " + executionId
+                + " is as it was: restart it again";
+        audit.ended(auditId, Result.FAILED, message);
+        log.info("console: restart of execution {} asked by {}: {}", executionId, user, message);
     }
 
     /** Records how a queued restart ended, from the newest execution of the same work. */

@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Case 6: the README's main command as a new user types it, in a fresh clone of this
@@ -30,8 +32,13 @@ final class AsTypedCase {
         this.env = env;
     }
 
-    private record Timed(double wall, double cpu, long rssKb) {
+    /** One run: wall and CPU seconds, peak RSS, and from its log the embedded services' start and stop (ms, -1: not logged). */
+    private record Timed(double wall, double cpu, long rssKb, double servicesUp, double servicesDown) {
     }
+
+    private static final Pattern SERVICES_UP = Pattern.compile(
+            "Azurite on port \\d+ \\(ready after (\\d+) ms\\), BES emulator at \\S+ \\(ready after (\\d+) ms\\)");
+    private static final Pattern SERVICES_DOWN = Pattern.compile("embedded services stopped in (\\d+) ms");
 
     void run() throws Exception {
         String area = "6 as typed";
@@ -69,6 +76,11 @@ final class AsTypedCase {
             env.table.add(area, "  CPU (user + system, Azurite included)", Table.seconds(typed.cpu), "", "", "", "≤ 8 s",
                     typed.cpu <= 8);
             env.table.info(area, "  peak RSS (largest process)", Table.mb(typed.rssKb));
+            env.table.add(area, "  embedded services up (the later of Azurite and the emulator, from the launch of "
+                    + "their start)", String.format(Locale.ROOT, "%.0f ms", typed.servicesUp), "", "", "", "≤ 1.5 s",
+                    typed.servicesUp >= 0 && typed.servicesUp <= 1500);
+            env.table.add(area, "  embedded services stopped", String.format(Locale.ROOT, "%.0f ms", typed.servicesDown), "", "", "", "≤ 0.5 s",
+                    typed.servicesDown >= 0 && typed.servicesDown <= 500);
             if (env.options.startupVariants()) {
                 List<String> plain = List.of("java", "-jar", "target/bes-worker.jar", "run", "book-reviews", "--input",
                         "sample-data/book-reviews.csv");
@@ -84,14 +96,18 @@ final class AsTypedCase {
         List<Double> walls = new ArrayList<>();
         List<Double> cpus = new ArrayList<>();
         List<Double> rss = new ArrayList<>();
+        List<Double> up = new ArrayList<>();
+        List<Double> down = new ArrayList<>();
         for (int i = 0; i < runs; i++) {
             Timed t = timed(clone, command, log + "-" + i);
             walls.add(t.wall);
             cpus.add(t.cpu);
             rss.add((double) t.rssKb);
+            up.add(t.servicesUp);
+            down.add(t.servicesDown);
         }
         return new Timed(SmallFilesCase.median(walls), SmallFilesCase.median(cpus),
-                (long) SmallFilesCase.median(rss));
+                (long) SmallFilesCase.median(rss), SmallFilesCase.median(up), SmallFilesCase.median(down));
     }
 
     /** One run from an empty data and output folder, through /usr/bin/time. */
@@ -101,17 +117,22 @@ final class AsTypedCase {
         Path times = env.logs.resolve(log + ".time");
         List<String> timedCommand = new ArrayList<>(List.of("/usr/bin/time", "-o", times.toString(), "-f", "%e %U %S %M"));
         timedCommand.addAll(command);
-        exec(timedCommand, clone, log);
+        Proc.Result result = exec(timedCommand, clone, log);
         String[] f = Files.readString(times).trim().split("\\s+");
+        String output = result.out() + result.err();
+        Matcher up = SERVICES_UP.matcher(output);
+        Matcher down = SERVICES_DOWN.matcher(output);
         return new Timed(Double.parseDouble(f[0]), Double.parseDouble(f[1]) + Double.parseDouble(f[2]),
-                Long.parseLong(f[3]));
+                Long.parseLong(f[3]), up.find() ? Math.max(Long.parseLong(up.group(1)), Long.parseLong(up.group(2))) : -1,
+                down.find() ? Long.parseLong(down.group(1)) : -1);
     }
 
-    private void exec(List<String> command, Path dir, String log) throws Exception {
+    private Proc.Result exec(List<String> command, Path dir, String log) throws Exception {
         Proc.Result result = Proc.start(command, dir, env.logs.resolve(log)).await(Duration.ofMinutes(10));
         if (result.exitCode() != 0) {
             throw new IOException(String.join(" ", command) + " failed (exit " + result.exitCode() + "); see "
                     + result.stderr() + "\n" + Worker.tail(result.err()));
         }
+        return result;
     }
 }
