@@ -93,7 +93,8 @@ public final class ResultDownloader {
         long written = 0;
         try {
             try {
-                connection = (HttpURLConnection) sasUrl.toURL().openConnection();
+                // toASCIIString: a blob name outside ASCII is sent percent-encoded (URI.toURL keeps it raw, which storage refuses)
+                connection = (HttpURLConnection) URI.create(sasUrl.toASCIIString()).toURL().openConnection();
                 connection.setConnectTimeout((int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
                 // The idle timeout: for the response headers, and for each read of the body.
                 connection.setReadTimeout((int) Math.min(Integer.MAX_VALUE, idleTimeout.toMillis()));

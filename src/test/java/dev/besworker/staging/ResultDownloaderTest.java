@@ -201,6 +201,29 @@ class ResultDownloaderTest {
     }
 
     @Test
+    void aBlobNameOutsideAscii_isRequestedPercentEncoded() throws Exception {
+        // given: a result blob named with accents and a space, as the URI holds it
+        java.util.concurrent.atomic.AtomicReference<String> requested = new java.util.concurrent.atomic.AtomicReference<>();
+        URI server = fakeServer(exchange -> {
+            requested.set(exchange.getRequestURI().getRawPath());
+            exchange.sendResponseHeaders(200, 2);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write("ok".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            }
+        });
+        URI url = new URI("http", null, server.getHost(), server.getPort(), "/devstoreaccount1/c/naïve café.csv",
+                "sv=1&sig=abc", null);
+        Path target = dir.resolve("accents.part");
+
+        // when
+        long bytes = new ResultDownloader().download(url, target, TransferListener.NONE, () -> false);
+
+        // then
+        assertThat(bytes).isEqualTo(2);
+        assertThat(requested.get()).isEqualTo("/devstoreaccount1/c/na%C3%AFve%20caf%C3%A9.csv");
+    }
+
+    @Test
     void slowButSteadyBody_isNotAStall() throws Exception {
         // given: 8 pieces, 250 ms apart, with an idle timeout of 600 ms (2 s in all)
         URI url = fakeServer(exchange -> {
