@@ -50,6 +50,7 @@ public final class CsvValidator {
 
     private static final int CHUNK = 1 << 20;
     private static final int CHUNKS_IN_FLIGHT = 4;
+    private static final int SLICE = 128 * 1024;
 
     /** A validator; it keeps no state between calls. */
     public CsvValidator() {
@@ -87,7 +88,7 @@ public final class CsvValidator {
                 byte[] chunk = digests.freeChunk();
                 // Full chunks keep the per-call overhead low and give the scanner its first three
                 // bytes at once (the byte-order mark test needs them).
-                int n = in.readNBytes(chunk, 0, chunk.length);
+                int n = readChunk(in, chunk);
                 if (n == 0) {
                     digests.release(chunk);
                     break;
@@ -121,6 +122,24 @@ public final class CsvValidator {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while validating " + file, ex);
         }
+    }
+
+    /**
+     * Fills {@code chunk} as far as the file goes, reading at most {@link #SLICE} bytes per call:
+     * the file channel copies every read into a temporary direct buffer of the read's size and
+     * keeps it for the thread, so 1 MiB reads would leave 1 MiB of native memory behind on every
+     * thread that ever validated (serve's run threads).
+     */
+    private static int readChunk(InputStream in, byte[] chunk) throws IOException {
+        int n = 0;
+        while (n < chunk.length) {
+            int read = in.read(chunk, n, Math.min(SLICE, chunk.length - n));
+            if (read < 0) {
+                break;
+            }
+            n += read;
+        }
+        return n;
     }
 
     private static InputStream open(Path file) throws IOException {

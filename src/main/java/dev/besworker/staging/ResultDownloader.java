@@ -48,6 +48,7 @@ public final class ResultDownloader {
 
     private static final Logger log = LoggerFactory.getLogger(ResultDownloader.class);
     private static final int BUFFER = 1 << 20;
+    private static final int SLICE = 128 * 1024;
     private static final Pattern ERROR_CODE = Pattern.compile("<Code>([^<]+)</Code>");
     private static final Duration POLL = Duration.ofMillis(200);
 
@@ -155,9 +156,13 @@ public final class ResultDownloader {
                     }
                     // Pieces arrive in a few KiB; gathering them into 1 MiB keeps the writes few.
                     if (n < 0 || pending == buffer.length) {
-                        ByteBuffer piece = ByteBuffer.wrap(buffer, 0, pending);
-                        while (piece.hasRemaining()) {
-                            out.write(piece);
+                        // In slices: the channel copies a heap buffer into a temporary direct one of
+                        // the write's size and keeps it for the thread.
+                        for (int at = 0; at < pending; at += SLICE) {
+                            ByteBuffer piece = ByteBuffer.wrap(buffer, at, Math.min(SLICE, pending - at));
+                            while (piece.hasRemaining()) {
+                                out.write(piece);
+                            }
                         }
                         pending = 0;
                     }
