@@ -84,6 +84,7 @@ final class CsvRows {
     }
 
     private static final int EOF = -1;
+    private static final int NONE = -2;
 
     private final Reader in;
     private final char delimiter;
@@ -183,15 +184,9 @@ final class CsvRows {
             return quoted(rows);
         }
         while (true) {
-            if (c == delimiter) {
-                return delimiter;
-            }
-            if (c == '\r' || c == '\n') {
-                endOfLine(c);
-                return '\n';
-            }
-            if (c == EOF) {
-                return EOF;
+            int end = fieldEnd(c);
+            if (end != NONE) {
+                return end;
             }
             rows.put((char) c);
             c = read();
@@ -220,20 +215,29 @@ final class CsvRows {
         }
         while (true) {
             int c = read();
-            if (c == delimiter) {
-                return delimiter;
-            }
-            if (c == '\r' || c == '\n') {
-                endOfLine(c);
-                return '\n';
-            }
-            if (c == EOF) {
-                return EOF;
+            int end = fieldEnd(c);
+            if (end != NONE) {
+                return end;
             }
             if (!Character.isWhitespace((char) c)) {
                 throw new Malformed(eols + 1, "Invalid character between encapsulated token and delimiter");
             }
         }
+    }
+
+    /**
+     * What {@code c} ends a field with: the delimiter, '\n' for a line end (consumed, with the LF
+     * of a CRLF) or {@link #EOF}; {@link #NONE} when it is no end.
+     */
+    private int fieldEnd(int c) throws IOException {
+        if (c == delimiter) {
+            return delimiter;
+        }
+        if (c == '\r' || c == '\n') {
+            endOfLine(c);
+            return '\n';
+        }
+        return c == EOF ? EOF : NONE;
     }
 
     /** Counts a line end that ends a record, consuming the LF of a CRLF. */

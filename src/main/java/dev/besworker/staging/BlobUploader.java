@@ -18,7 +18,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -205,9 +204,8 @@ final class BlobUploader {
         AtomicReference<RuntimeException> failure = new AtomicReference<>();
         // One buffer more than uploads in flight, so the next block is read while they run; the
         // buffers come from the process's pool and go back to it.
-        BlockBuffers buffers = BlockBuffers.shared();
-        buffers.atLeast(blockSize * (settings.concurrency() + 1));
-        Semaphore mine = new Semaphore(settings.concurrency() + 1);
+        BlockBuffers.shared().atLeast(blockSize * (settings.concurrency() + 1));
+        BlockBuffers.Share buffers = BlockBuffers.shared().share(settings.concurrency() + 1);
         AtomicBoolean abandoned = new AtomicBoolean();
         int reused = 0;
         boolean stopped = false;
@@ -215,7 +213,7 @@ final class BlobUploader {
         ExecutorService pool = TransferPools.fixed("blob-upload-", settings.concurrency());
         try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
             for (int i = 0; i < count && failure.get() == null; i++) {
-                ByteBuffer buffer = takeBuffer(buffers, mine, (int) blockSize, failure);
+                ByteBuffer buffer = buffers.take((int) blockSize, () -> failure.get() != null);
                 if (buffer == null) {
                     break;
                 }
@@ -254,7 +252,6 @@ final class BlobUploader {
                         }
                         finally {
                             buffers.give(buffer);
-                            mine.release();
                         }
                     });
                     handedOn = true;
@@ -262,7 +259,6 @@ final class BlobUploader {
                 finally {
                     if (!handedOn) {
                         buffers.give(buffer);
-                        mine.release();
                     }
                 }
             }
@@ -397,22 +393,6 @@ final class BlobUploader {
             pool.shutdownNow().forEach(Runnable::run);
             Thread.currentThread().interrupt();
         }
-    }
-
-    /** A block buffer from the pool within this upload's share, or null once a block failed. */
-    private static ByteBuffer takeBuffer(BlockBuffers buffers, Semaphore mine, int size,
-            AtomicReference<RuntimeException> failure) throws InterruptedException {
-        while (failure.get() == null) {
-            if (!mine.tryAcquire(200, TimeUnit.MILLISECONDS)) {
-                continue;
-            }
-            ByteBuffer buffer = buffers.take(size, 200);
-            if (buffer != null) {
-                return buffer;
-            }
-            mine.release();
-        }
-        return null;
     }
 
     /** Serialized, monotonic progress for blocks completing on several threads. */

@@ -3,9 +3,11 @@ package dev.besworker.staging;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
 /**
  * The block buffers of every transfer in the process, kept and reused: uploads while validating
@@ -121,6 +123,48 @@ public final class BlockBuffers {
         }
         finally {
             lock.unlock();
+        }
+    }
+
+    /** A transfer's share of the pool: at most {@code buffers} of its buffers at once. */
+    public Share share(int buffers) {
+        return new Share(this, buffers);
+    }
+
+    /** One transfer's buffers: at most a fixed number taken and not yet given back. Thread-safe. */
+    public static final class Share {
+        private final BlockBuffers pool;
+        private final Semaphore mine;
+
+        private Share(BlockBuffers pool, int buffers) {
+            this.pool = pool;
+            this.mine = new Semaphore(buffers);
+        }
+
+        /**
+         * A buffer of {@code size} bytes, waiting as long as it takes (other transfers may hold
+         * them all for a while) unless {@code giveUp} turns true first.
+         *
+         * @return the buffer, or null when {@code giveUp} turned true
+         */
+        public ByteBuffer take(int size, BooleanSupplier giveUp) throws InterruptedException {
+            while (!giveUp.getAsBoolean()) {
+                if (!mine.tryAcquire(200, TimeUnit.MILLISECONDS)) {
+                    continue;
+                }
+                ByteBuffer buffer = pool.take(size, 200);
+                if (buffer != null) {
+                    return buffer;
+                }
+                mine.release();
+            }
+            return null;
+        }
+
+        /** Gives a buffer from {@link #take} back. */
+        public void give(ByteBuffer buffer) {
+            pool.give(buffer);
+            mine.release();
         }
     }
 

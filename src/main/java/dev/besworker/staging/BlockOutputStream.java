@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -36,8 +35,7 @@ public final class BlockOutputStream extends OutputStream {
     /** 32 hex characters naming this write in its block ids (see {@link Blocks#id}). */
     private final String idPrefix = UUID.randomUUID().toString().replace("-", "");
     private final List<String> ids = new ArrayList<>();
-    private final BlockBuffers buffers = BlockBuffers.shared();
-    private final Semaphore mine;
+    private final BlockBuffers.Share buffers;
     private final ExecutorService pool;
     private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
     private volatile boolean abandoned;
@@ -54,8 +52,8 @@ public final class BlockOutputStream extends OutputStream {
         this.blob = blob;
         this.headers = headers;
         this.blockSize = blockSize;
-        this.mine = new Semaphore(concurrency + 1);
-        buffers.atLeast((long) blockSize * (concurrency + 1));
+        BlockBuffers.shared().atLeast((long) blockSize * (concurrency + 1));
+        this.buffers = BlockBuffers.shared().share(concurrency + 1);
         this.pool = TransferPools.fixed("blob-write-", concurrency);
     }
 
@@ -144,17 +142,11 @@ public final class BlockOutputStream extends OutputStream {
 
     private ByteBuffer take() throws IOException {
         try {
-            while (true) {
-                checkFailure();
-                if (!mine.tryAcquire(200, TimeUnit.MILLISECONDS)) {
-                    continue;
-                }
-                ByteBuffer buffer = buffers.take(blockSize, 200);
-                if (buffer != null) {
-                    return buffer;
-                }
-                mine.release();
+            ByteBuffer buffer = buffers.take(blockSize, () -> failure.get() != null);
+            if (buffer == null) {
+                checkFailure(); // a block failed: throws
             }
+            return buffer;
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
@@ -164,7 +156,6 @@ public final class BlockOutputStream extends OutputStream {
 
     private void giveBack(ByteBuffer buffer) {
         buffers.give(buffer);
-        mine.release();
     }
 
     private void checkFailure() throws IOException {

@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,9 +40,8 @@ public final class BlockStager implements ChunkSink, AutoCloseable {
     private final Map<String, Long> earlier;
     private final AtomicInteger reused = new AtomicInteger();
     private final int blockSize;
-    private final BlockBuffers buffers = BlockBuffers.shared();
-    /** This stager's share of the pool: one buffer filling, {@code concurrency} being sent. */
-    private final Semaphore mine;
+    /** This stager's share of the process's pool: one buffer filling, {@code concurrency} being sent. */
+    private final BlockBuffers.Share buffers;
     private final ExecutorService pool;
     private final TransferListener progress;
     private final long expectedBytes;
@@ -62,8 +60,8 @@ public final class BlockStager implements ChunkSink, AutoCloseable {
         this.blob = blob;
         this.blobName = blobName;
         this.blockSize = Math.toIntExact(blockSize);
-        buffers.atLeast(blockSize * (concurrency + 1));
-        this.mine = new Semaphore(concurrency + 1);
+        BlockBuffers.shared().atLeast(blockSize * (concurrency + 1));
+        this.buffers = BlockBuffers.shared().share(concurrency + 1);
         this.expectedBytes = expectedBytes;
         this.progress = progress == null ? TransferListener.NONE : progress;
         this.pool = TransferPools.fixed("blob-stage-", concurrency);
@@ -180,17 +178,7 @@ public final class BlockStager implements ChunkSink, AutoCloseable {
     /** A block buffer from the process's pool; other transfers may hold them all for a while. */
     private ByteBuffer takeBuffer() {
         try {
-            while (failure.get() == null && !closed) {
-                if (!mine.tryAcquire(200, TimeUnit.MILLISECONDS)) {
-                    continue;
-                }
-                ByteBuffer buffer = buffers.take(blockSize, 200);
-                if (buffer != null) {
-                    return buffer;
-                }
-                mine.release();
-            }
-            return null;
+            return buffers.take(blockSize, () -> failure.get() != null || closed);
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
@@ -209,7 +197,6 @@ public final class BlockStager implements ChunkSink, AutoCloseable {
 
     private void giveBack(ByteBuffer buffer) {
         buffers.give(buffer);
-        mine.release();
     }
 
     private void awaitPool() {
