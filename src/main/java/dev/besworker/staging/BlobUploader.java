@@ -402,17 +402,7 @@ final class BlobUploader {
     /** A block buffer from the pool within this upload's share, or null once a block failed. */
     private static ByteBuffer takeBuffer(BlockBuffers buffers, Semaphore mine, int size,
             AtomicReference<RuntimeException> failure) throws InterruptedException {
-        while (failure.get() == null) {
-            if (!mine.tryAcquire(200, TimeUnit.MILLISECONDS)) {
-                continue;
-            }
-            ByteBuffer buffer = buffers.take(size, 200);
-            if (buffer != null) {
-                return buffer;
-            }
-            mine.release();
-        }
-        return null;
+        return buffers.take(mine, size, () -> failure.get() == null);
     }
 
     /** Serialized, monotonic progress for blocks completing on several threads. */

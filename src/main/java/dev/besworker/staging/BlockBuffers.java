@@ -3,7 +3,9 @@ package dev.besworker.staging;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -105,6 +107,27 @@ public final class BlockBuffers {
         finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * A buffer of {@code size} bytes within a transfer's share: a permit of {@code share} (the
+     * transfer's blocks in flight) and then a buffer of the pool, both waited for in turns of
+     * 200 ms while {@code goOn} holds (other transfers may hold every buffer for a while).
+     *
+     * @return the buffer (its permit taken), or null once {@code goOn} no longer holds
+     */
+    public ByteBuffer take(Semaphore share, int size, BooleanSupplier goOn) throws InterruptedException {
+        while (goOn.getAsBoolean()) {
+            if (!share.tryAcquire(200, TimeUnit.MILLISECONDS)) {
+                continue;
+            }
+            ByteBuffer buffer = take(size, 200);
+            if (buffer != null) {
+                return buffer;
+            }
+            share.release();
+        }
+        return null;
     }
 
     /** Gives a buffer from {@link #take} back. */

@@ -144,17 +144,11 @@ public final class BlockOutputStream extends OutputStream {
 
     private ByteBuffer take() throws IOException {
         try {
-            while (true) {
-                checkFailure();
-                if (!mine.tryAcquire(200, TimeUnit.MILLISECONDS)) {
-                    continue;
-                }
-                ByteBuffer buffer = buffers.take(blockSize, 200);
-                if (buffer != null) {
-                    return buffer;
-                }
-                mine.release();
+            ByteBuffer buffer = buffers.take(mine, blockSize, () -> failure.get() == null);
+            if (buffer == null) {
+                checkFailure(); // null only once a block failed: this throws
             }
+            return buffer;
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();

@@ -180,17 +180,7 @@ public final class BlockStager implements ChunkSink, AutoCloseable {
     /** A block buffer from the process's pool; other transfers may hold them all for a while. */
     private ByteBuffer takeBuffer() {
         try {
-            while (failure.get() == null && !closed) {
-                if (!mine.tryAcquire(200, TimeUnit.MILLISECONDS)) {
-                    continue;
-                }
-                ByteBuffer buffer = buffers.take(blockSize, 200);
-                if (buffer != null) {
-                    return buffer;
-                }
-                mine.release();
-            }
-            return null;
+            return buffers.take(mine, blockSize, () -> failure.get() == null && !closed);
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
