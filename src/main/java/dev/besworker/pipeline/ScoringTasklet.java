@@ -64,6 +64,11 @@ abstract class ScoringTasklet implements StoppableTasklet {
         catch (TransferStoppedException ex) {
             throw new JobInterruptedException(ex.getMessage() + "; restart resumes from here", BatchStatus.STOPPED);
         }
+        catch (OwnedExecutionException ex) {
+            // A state write refused because another worker took the execution over: this worker
+            // stands down (STOPPED here, as at a check before a remote call), it did not fail.
+            throw new JobInterruptedException(ex.getMessage(), BatchStatus.STOPPED);
+        }
         catch (BesException ex) {
             if (ex.wasInterrupted() && stopRequested()) {
                 throw new JobInterruptedException("stopped while waiting to retry a BES call; restart resumes from here",
