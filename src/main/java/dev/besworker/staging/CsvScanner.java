@@ -164,10 +164,7 @@ final class CsvScanner {
                             i++;
                         }
                         case CR, LF -> {
-                            if (endRecord(base + i, buffer, captureFrom, i)) {
-                                captureFrom = -1;
-                            }
-                            countLineBreak(buffer, i, offset);
+                            captureFrom = recordBreak(base + i, buffer, captureFrom, i, offset);
                             i++;
                         }
                         case NUL -> throw nul(base + i);
@@ -208,10 +205,7 @@ final class CsvScanner {
                             i++;
                         }
                         case CR, LF -> {
-                            if (endRecord(base + i, buffer, captureFrom, i)) {
-                                captureFrom = -1;
-                            }
-                            countLineBreak(buffer, i, offset);
+                            captureFrom = recordBreak(base + i, buffer, captureFrom, i, offset);
                             i++;
                         }
                         case NUL -> throw nul(base + i);
@@ -237,10 +231,7 @@ final class CsvScanner {
                         i++;
                     }
                     else if (k == CR || k == LF) {
-                        if (endRecord(base + i, buffer, captureFrom, i)) {
-                            captureFrom = -1;
-                        }
-                        countLineBreak(buffer, i, offset);
+                        captureFrom = recordBreak(base + i, buffer, captureFrom, i, offset);
                         i++;
                     }
                     else if (k == BLANK) {
@@ -335,6 +326,16 @@ final class CsvScanner {
         }
         dataRows++;
         return false;
+    }
+
+    /**
+     * A line break outside quotes: closes the record and counts the line. Returns where the
+     * header's bytes start in the buffer, or -1 once the header has been read.
+     */
+    private int recordBreak(long at, byte[] buffer, int captureFrom, int i, int offset) throws Problem {
+        boolean wasHeader = endRecord(at, buffer, captureFrom, i);
+        countLineBreak(buffer, i, offset);
+        return wasHeader ? -1 : captureFrom;
     }
 
     private void countLineBreak(byte[] buffer, int i, int offset) {
