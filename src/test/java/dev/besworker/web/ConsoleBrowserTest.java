@@ -26,6 +26,8 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The console in a real headless Chromium (Debian's {@code chromium} driven through its
@@ -75,11 +77,11 @@ class ConsoleBrowserTest extends ConsoleTestSupport {
         logIn(OPERATOR, OPERATOR_PASSWORD);
         WebElement row = browser.findElement(By.cssSelector("table.runs tr.failed"));
         assertThat(row.getText()).contains("FAILED").contains("canary");
-        row.findElement(By.linkText(Long.toString(failed))).click();
+        clickAndLoad(row.findElement(By.linkText(Long.toString(failed))));
         assertThat(browser.findElement(By.cssSelector("pre.error-text")).getText()).contains("the canary column is missing");
-        browser.findElement(By.linkText("Restart…")).click();
+        clickAndLoad(browser.findElement(By.linkText("Restart…")));
         assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Restart run " + failed + "?");
-        browser.findElement(By.xpath("//button[text()='Yes, restart']")).click();
+        clickAndLoad(browser.findElement(By.xpath("//button[text()='Yes, restart']")));
 
         // then the page says so, and once the work is done it shows the completed try
         assertThat(browser.findElement(By.cssSelector(".message")).getText()).contains("moved back into the inbox");
@@ -89,7 +91,7 @@ class ConsoleBrowserTest extends ConsoleTestSupport {
                     .isEmpty();
         });
         assertThat(browser.findElement(By.cssSelector("table.audit")).getText()).contains(OPERATOR).contains("RESTART");
-        browser.findElement(By.xpath("//li[span[text()='COMPLETED']]/a")).click();
+        clickAndLoad(browser.findElement(By.xpath("//li[span[text()='COMPLETED']]/a")));
         assertThat(browser.findElement(By.cssSelector("h1 .status")).getText()).isEqualTo("COMPLETED");
         assertThat(browser.findElements(By.cssSelector("svg rect.bar.completed"))).hasSizeGreaterThanOrEqualTo(3);
         screenshot("run-timeline.png");
@@ -160,8 +162,18 @@ class ConsoleBrowserTest extends ConsoleTestSupport {
         assertThat(browser.getCurrentUrl()).endsWith("/login");
         browser.findElement(By.id("username")).sendKeys(user);
         browser.findElement(By.id("password")).sendKeys(password);
-        browser.findElement(By.cssSelector("button[type=submit]")).click();
+        clickAndLoad(browser.findElement(By.cssSelector("button[type=submit]")));
         assertThat(browser.findElement(By.tagName("h1")).getText()).startsWith("Runs");
+    }
+
+    /**
+     * Clicks what leads to another page and waits until the old page is gone, so that the next
+     * look-up reads the new page (an h1 found in between would be the old page's, and stale).
+     */
+    private void clickAndLoad(WebElement element) {
+        WebElement page = browser.findElement(By.tagName("html"));
+        element.click();
+        new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.stalenessOf(page));
     }
 
     private void screenshot(String name) throws IOException {
