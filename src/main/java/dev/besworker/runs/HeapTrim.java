@@ -5,6 +5,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.besworker.staging.BlockBuffers;
+
 /**
  * Gives the start-up's heap back once, before the process's first big input is read.
  * <p>
@@ -18,6 +20,12 @@ import org.slf4j.LoggerFactory;
  * live, tens of milliseconds) lets the collector shrink the heap to what is live and return the
  * rest; it runs once per process, only for an input of at least {@link #BIG} bytes, and is a
  * no-op where explicit collections are disabled ({@code -XX:+DisableExplicitGC}).
+ * <p>
+ * After that input's pass, when no other transfer is using them, the block buffers go too
+ * ({@link BlockBuffers#releaseIdle()}, 40 MB by default): the rest of a run (the launch, the
+ * await, the download) does not use them. A direct buffer's memory is freed only when the
+ * collector finds the buffer unreachable, and a run allocates too little for that to happen by
+ * itself, so a second full collection follows; the next big transfer takes new buffers.
  */
 final class HeapTrim {
 
@@ -28,6 +36,20 @@ final class HeapTrim {
     private static final AtomicBoolean DONE = new AtomicBoolean();
 
     private HeapTrim() {
+    }
+
+    /** After the pass over an input of {@code bytes} bytes (its stager closed). */
+    static void afterInputOf(long bytes) {
+        if (bytes < BIG) {
+            return;
+        }
+        long released = BlockBuffers.shared().releaseIdle();
+        if (released > 0) {
+            long started = System.nanoTime();
+            System.gc();
+            log.debug("block buffers let go after a {} MB input: {} MB in {} ms", bytes >> 20, released >> 20,
+                    (System.nanoTime() - started) / 1_000_000);
+        }
     }
 
     /** Before reading an input of {@code bytes} bytes. */

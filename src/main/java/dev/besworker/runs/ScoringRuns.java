@@ -360,6 +360,9 @@ public class ScoringRuns {
                     prestaged.put(spec.name(), blocks);
                 }
             }
+            finally {
+                HeapTrim.afterInputOf(sizeOrZero(file));
+            }
             log.info("{}: {} is valid: {} rows, {}", spec.name(), file, check.dataRows(), Progress.bytes(check.bytes()));
             InputFile input = InputFile.of(spec.name(), check, modified(file));
             // Absolute, so that a restart from another working directory finds the file.

@@ -5,7 +5,6 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
@@ -14,7 +13,8 @@ import java.util.function.BooleanSupplier;
  * The block buffers of every transfer in the process, kept and reused: uploads while validating
  * ({@link BlockStager}), block uploads ({@link BlobUploader}) and the BES emulator's result
  * writer take their block-sized buffers here and give them back. So a block buffer is allocated
- * once per process, not once per block or per run.
+ * once per big input's pass at most (see {@link #releaseIdle()}), never once per block, and not
+ * at all while other transfers keep the pool's buffers in use.
  * <p>
  * The buffers are direct (outside the Java heap): a block is then written to the socket as it is
  * (a heap buffer is first copied into a temporary direct one), the last, shorter block is sent
@@ -26,7 +26,8 @@ import java.util.function.BooleanSupplier;
  * it waits until a buffer comes back; one buffer is always granted, so a taker never waits on an
  * empty pool. Takers never hold a buffer while waiting for another one (they send or return what
  * they filled first), so waiting cannot deadlock. Idle buffers of another size are dropped when
- * room is needed. Thread-safe.
+ * room is needed. {@link #releaseIdle()} lets the idle ones go when no transfer is using the
+ * pool (after a big input's pass). Thread-safe.
  */
 public final class BlockBuffers {
 
@@ -166,6 +167,33 @@ public final class BlockBuffers {
         public void give(ByteBuffer buffer) {
             pool.give(buffer);
             mine.release();
+        }
+    }
+
+    /**
+     * Lets every idle buffer go when none is in use, so that a process whose big transfer is
+     * over does not keep its block buffers through the rest of a run (40 MB by default): the
+     * collector frees their native memory with the buffer objects, which is safe even if a
+     * client still held one (a buffer is freed only once nothing refers to it). While any buffer
+     * is in use (another run of {@code serve} uploading) the pool keeps them for reuse.
+     *
+     * @return the bytes let go
+     */
+    public long releaseIdle() {
+        lock.lock();
+        try {
+            if (inUse > 0) {
+                return 0;
+            }
+            long released = 0;
+            while (!idle.isEmpty()) {
+                released += idle.removeFirst().capacity();
+            }
+            held -= released;
+            return released;
+        }
+        finally {
+            lock.unlock();
         }
     }
 

@@ -67,4 +67,42 @@ class BlockBuffersTest {
         pool.atLeast(200);
         assertThat(pool.take(60, 0).capacity()).isEqualTo(60);
     }
+
+    @Test
+    void idleBuffersAreLetGoWhenNoTransferUsesThePool() throws Exception {
+        // given a pool whose transfer has given its buffers back
+        BlockBuffers pool = new BlockBuffers(100);
+        ByteBuffer a = pool.take(40, 0);
+        ByteBuffer b = pool.take(40, 0);
+        pool.give(a);
+        pool.give(b);
+
+        // when the pass is over
+        long released = pool.releaseIdle();
+
+        // then the pool keeps nothing, and the next transfer gets buffers of its own
+        assertThat(released).isEqualTo(80);
+        assertThat(pool.held()).isZero();
+        ByteBuffer next = pool.take(40, 0);
+        assertThat(next).isNotSameAs(a).isNotSameAs(b);
+        assertThat(pool.held()).isEqualTo(40);
+    }
+
+    @Test
+    void whileATransferStillUsesABufferThePoolKeepsTheIdleOnesForIt() throws Exception {
+        // given one buffer back in the pool and one still in use (another run uploading)
+        BlockBuffers pool = new BlockBuffers(100);
+        ByteBuffer a = pool.take(40, 0);
+        ByteBuffer inUse = pool.take(40, 0);
+        pool.give(a);
+
+        // when a pass ends
+        long released = pool.releaseIdle();
+
+        // then nothing is let go: the other transfer takes the idle buffer next
+        assertThat(released).isZero();
+        assertThat(pool.held()).isEqualTo(80);
+        assertThat(pool.take(40, 0)).isSameAs(a);
+        pool.give(inUse);
+    }
 }
