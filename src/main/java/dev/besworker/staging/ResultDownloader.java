@@ -29,6 +29,8 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.besworker.definition.Units;
+
 /**
  * Downloads a result blob from a SAS URL (as BES hands them out: base location, relative location
  * and token) with plain HTTP, streaming it into a file in 256 KiB pieces (the buffer lives as long
@@ -110,7 +112,7 @@ public final class ResultDownloader {
                 }
             }
             catch (SocketTimeoutException ex) {
-                throw new TransferException("no answer from " + shown + " within " + idleTimeout.toSeconds() + " s", true, 0, ex);
+                throw new TransferException("no answer from " + shown + " within " + Units.format(idleTimeout), true, 0, ex);
             }
             catch (IOException ex) {
                 if (watch != null && watch.fired()) {
@@ -139,7 +141,7 @@ public final class ResultDownloader {
                     }
                     catch (SocketTimeoutException ex) {
                         throw new TransferException("download of " + shown + " stalled: no data for "
-                                + idleTimeout.toSeconds() + " s after " + written + " bytes", true);
+                                + Units.format(idleTimeout) + " after " + written + " bytes", true);
                     }
                     catch (IOException ex) {
                         if (watch.fired()) {
