@@ -23,6 +23,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLHandshakeException;
@@ -75,6 +77,12 @@ import org.slf4j.LoggerFactory;
  * as done.
  *
  * <p>The client is thread-safe and keeps connections alive between calls (except submits).
+ * Every client with the same connect timeout shares one JDK {@link HttpClient} for the life of
+ * the process (its selector thread, executor and connection pool): serve opens a client per
+ * step, and on Java 17 a JDK client's threads last until the client is garbage collected, so a
+ * client each made six per run (about 20 of them alive at once with 8 runs in flight). The
+ * request timeout is set on every request, so clients of different definitions still differ in
+ * it.
  */
 public final class BesClient implements AutoCloseable {
 
@@ -87,6 +95,8 @@ public final class BesClient implements AutoCloseable {
     /** Statuses that prove a submit was turned away before BES processed it (see class doc). */
     private static final Set<Integer> SUBMIT_NOT_PROCESSED_STATUSES = Set.of(408, 429, 503);
     private static final Duration MAX_CONNECT_TIMEOUT = Duration.ofSeconds(30);
+    /** The process's JDK clients for keep-alive calls, by connect timeout (see the class doc). */
+    private static final ConcurrentMap<Duration, HttpClient> SHARED = new ConcurrentHashMap<>();
 
     private final BesEndpoint endpoint;
     private final RetryPolicy retry;
@@ -116,7 +126,7 @@ public final class BesClient implements AutoCloseable {
             throw new IllegalArgumentException("requestTimeout must be positive, was " + requestTimeout);
         }
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
-        this.http = newHttpClient();
+        this.http = SHARED.computeIfAbsent(connectTimeout(), BesClient::newHttpClient);
     }
 
     /**
@@ -233,11 +243,10 @@ public final class BesClient implements AutoCloseable {
         return endpoint;
     }
 
-    /** Releases the HTTP client (on Java 21 and later; before that its threads end on their own). */
+    /** Refuses further calls; the shared HTTP client stays open for the other clients. */
     @Override
     public void close() {
         closed = true;
-        closeQuietly(http);
     }
 
     // ---------------------------------------------------------------- the call loop
@@ -372,7 +381,7 @@ public final class BesClient implements AutoCloseable {
             return http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
         }
         // A fresh connection per submit attempt: see the class doc.
-        HttpClient fresh = newHttpClient();
+        HttpClient fresh = newHttpClient(connectTimeout());
         try {
             return fresh.send(builder.build(), HttpResponse.BodyHandlers.ofString());
         } finally {
@@ -556,8 +565,11 @@ public final class BesClient implements AutoCloseable {
         return BesEndpoint.segment(jobId.strip());
     }
 
-    private HttpClient newHttpClient() {
-        Duration connectTimeout = requestTimeout.compareTo(MAX_CONNECT_TIMEOUT) < 0 ? requestTimeout : MAX_CONNECT_TIMEOUT;
+    private Duration connectTimeout() {
+        return requestTimeout.compareTo(MAX_CONNECT_TIMEOUT) < 0 ? requestTimeout : MAX_CONNECT_TIMEOUT;
+    }
+
+    private static HttpClient newHttpClient(Duration connectTimeout) {
         return HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(connectTimeout)

@@ -14,6 +14,7 @@ class RestartCommand extends ExecutionCommand {
 
     @Override
     protected int execute(WorkerSession session) throws IOException {
+        session.describeAs("restart " + executionId);
         ScoringRuns runs = session.bean(ScoringRuns.class);
         session.startEmbeddedFor(runs.definitionOf(executionId));
         return Outcomes.print(runs.restart(executionId), out, this::command);

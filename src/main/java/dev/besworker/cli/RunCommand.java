@@ -54,6 +54,7 @@ class RunCommand extends WorkerCommand {
             }
         }
         try (WorkerSession session = WorkerSession.open(global, definition)) {
+            session.describeAs("run " + definition);
             ScoringRuns runs = session.bean(ScoringRuns.class);
             if (runs.anyInputInBlocks(files.values())) {
                 // Storage must be up for a large input to be uploaded while it is validated.

@@ -7,6 +7,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.besworker.WorkerContext;
 import dev.besworker.WorkerProperties;
+import dev.besworker.cluster.WorkerLease;
 import dev.besworker.definition.DefinitionLoader;
 import dev.besworker.definition.JobDefinition;
 import dev.besworker.embedded.EmbeddedServices;
@@ -66,6 +67,11 @@ final class WorkerSession implements AutoCloseable {
         catch (RuntimeException invalid) {
             return false; // the command reports it once the context is up
         }
+    }
+
+    /** What {@code workers} shows as this process's command, should it run or claim work. */
+    void describeAs(String command) {
+        context.getBean(WorkerLease.class).describeAs(command);
     }
 
     <T> T bean(Class<T> type) {

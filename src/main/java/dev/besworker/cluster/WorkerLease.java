@@ -39,6 +39,7 @@ public class WorkerLease implements AutoCloseable {
     private ScheduledExecutorService scheduler;
     private volatile boolean joined;
     private volatile boolean closed;
+    private volatile String description;
 
     public WorkerLease(JdbcTemplate jdbc, WorkerIdentity identity, Duration lease, Duration heartbeat) {
         this.jdbc = jdbc;
@@ -66,12 +67,24 @@ public class WorkerLease implements AutoCloseable {
     }
 
     /**
+     * What {@code workers} shows as this worker's command when it joins without naming one (a
+     * {@code run} or {@code restart} joins when its job starts, deep in the job's listeners).
+     */
+    public void describeAs(String command) {
+        this.description = command;
+    }
+
+    /**
      * Takes this worker's lease, once; later calls do nothing. From then on it is renewed every
      * heartbeat until {@link #close}.
      *
-     * @param command what the worker was started as (run, restart, serve...), shown by {@code workers}; may be null
+     * @param command what the worker was started as (run, restart, serve...), shown by {@code workers}; when
+     *        null, what {@link #describeAs} said, if anything
      */
     public synchronized void join(String command) {
+        if (command == null) {
+            command = description;
+        }
         if (joined) {
             return;
         }

@@ -2,7 +2,6 @@ package dev.besworker.pipeline;
 
 
 import org.springframework.batch.core.configuration.support.MapJobRegistry;
-import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.listener.JobExecutionListener;
@@ -64,14 +63,14 @@ public class ScoringJobConfiguration {
     }
 
     @Bean
-    @StepScope
+    @StepScopedTasklet
     ValidateInputTasklet validateTasklet(@Value(DEFINITION) String name, ScoringEnvironment environment,
             JobRepository jobRepository, CsvValidator validator) {
         return new ValidateInputTasklet(environment.definition(name), jobRepository, validator);
     }
 
     @Bean
-    @StepScope
+    @StepScopedTasklet
     UploadInputTasklet uploadTasklet(@Value(DEFINITION) String name, ScoringEnvironment environment,
             JobRepository jobRepository) {
         JobDefinition definition = environment.definition(name);
@@ -79,7 +78,7 @@ public class ScoringJobConfiguration {
     }
 
     @Bean
-    @StepScope
+    @StepScopedTasklet
     SubmitJobTasklet submitTasklet(@Value(DEFINITION) String name, ScoringEnvironment environment,
             JobRepository jobRepository) {
         JobDefinition definition = environment.definition(name);
@@ -89,7 +88,7 @@ public class ScoringJobConfiguration {
     }
 
     @Bean
-    @StepScope
+    @StepScopedTasklet
     StartJobTasklet startTasklet(@Value(DEFINITION) String name, ScoringEnvironment environment,
             JobRepository jobRepository) {
         JobDefinition definition = environment.definition(name);
@@ -98,7 +97,7 @@ public class ScoringJobConfiguration {
     }
 
     @Bean
-    @StepScope
+    @StepScopedTasklet
     AwaitCompletionTasklet awaitTasklet(@Value(DEFINITION) String name, ScoringEnvironment environment,
             JobRepository jobRepository) {
         JobDefinition definition = environment.definition(name);
@@ -107,7 +106,7 @@ public class ScoringJobConfiguration {
     }
 
     @Bean
-    @StepScope
+    @StepScopedTasklet
     DownloadResultsTasklet downloadTasklet(@Value(DEFINITION) String name, ScoringEnvironment environment,
             JobRepository jobRepository) {
         JobDefinition definition = environment.definition(name);
@@ -117,7 +116,7 @@ public class ScoringJobConfiguration {
     }
 
     @Bean
-    @StepScope
+    @StepScopedTasklet
     CleanupTasklet cleanupTasklet(@Value(DEFINITION) String name, ScoringEnvironment environment,
             JobRepository jobRepository) {
         JobDefinition definition = environment.definition(name);
@@ -127,10 +126,9 @@ public class ScoringJobConfiguration {
     }
 
     @Bean
-    Job besScoringJob(JobRepository jobRepository, ValidateInputTasklet validateTasklet,
-            UploadInputTasklet uploadTasklet, SubmitJobTasklet submitTasklet, StartJobTasklet startTasklet,
-            AwaitCompletionTasklet awaitTasklet, DownloadResultsTasklet downloadTasklet,
-            CleanupTasklet cleanupTasklet, ObjectProvider<JobExecutionListener> listeners) {
+    Job besScoringJob(JobRepository jobRepository, Tasklet validateTasklet, Tasklet uploadTasklet,
+            Tasklet submitTasklet, Tasklet startTasklet, Tasklet awaitTasklet, Tasklet downloadTasklet,
+            Tasklet cleanupTasklet, ObjectProvider<JobExecutionListener> listeners) {
         PlatformTransactionManager noTransaction = new ResourcelessTransactionManager();
         var job = new JobBuilder(RunKeys.JOB_NAME, jobRepository)
                 .start(step("validate", validateTasklet, false, jobRepository, noTransaction))

@@ -110,6 +110,10 @@ public final class Serve implements AutoCloseable {
         Map<String, Object> defaults = new LinkedHashMap<>();
         defaults.put("server.address", "127.0.0.1");
         defaults.put("server.port", "8080");
+        // The console and the endpoints serve a few operators and a metrics scraper, not a web
+        // application's crowd: Boot's 200 threads at most and 10 idle are memory the runs need.
+        defaults.put("server.tomcat.threads.max", "16");
+        defaults.put("server.tomcat.threads.min-spare", "1");
         defaults.put("management.endpoints.web.exposure.include", "health,metrics,info");
         defaults.put("management.endpoint.health.show-details", "always");
         defaults.put("management.endpoint.health.show-components", "always");

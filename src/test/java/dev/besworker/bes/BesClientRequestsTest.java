@@ -1,6 +1,7 @@
 package dev.besworker.bes;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.besworker.secrets.Secret;
 import java.time.Duration;
@@ -113,6 +114,23 @@ class BesClientRequestsTest extends BesClientTestBase {
         assertThat(request.query()).isEqualTo("api-version=2.0");
         assertThat(request.body()).isEmpty();
         assertThat(request.header("Authorization")).isEqualTo("Bearer " + API_KEY);
+    }
+
+    @Test
+    void closingOneStepsClient_leavesTheOtherStepsClientsWorking() {
+        // given: two steps' clients for the same service, one of them done and closed
+        fake.then(FakeBes.json(200, "{\"StatusCode\":\"Running\",\"Results\":null,\"Details\":null}"));
+        fake.then(FakeBes.json(200, "{\"StatusCode\":\"Running\",\"Results\":null,\"Details\":null}"));
+        BesClient done = client();
+        BesClient running = client();
+        done.status(JOB_ID);
+
+        // when
+        done.close();
+
+        // then: the other still calls the service; the closed one refuses
+        assertThat(running.status(JOB_ID).state()).isEqualTo(BesJobState.RUNNING);
+        assertThatThrownBy(() -> done.status(JOB_ID)).isInstanceOf(IllegalStateException.class);
     }
 
     @Test

@@ -138,7 +138,7 @@ class CommandLineIT {
     }
 
     @Test
-    void failedRun_printsTheRestartCommand_whichFinishesTheRun() throws Exception {
+    void failedRun_printsTheRestartCommand_whichFinishesTheRun_andWorkersNamesBoth() throws Exception {
         // given
         fixture.admin.reset();
         fixture.admin.behaviour("{\"outcome\":\"fail\",\"failDetails\":\"Module: Reader; Error 1000: injected\",\"times\":1}");
@@ -150,9 +150,12 @@ class CommandLineIT {
         Matcher restart = Pattern.compile("restart with: .* (restart \\d+)").matcher(failed.stdout());
         assertThat(restart.find()).as(failed.stdout()).isTrue();
         Result restarted = besWorker(dataDir, fixture.jobsDir, restart.group(1).split(" "));
+        Result workers = besWorker(dataDir, fixture.jobsDir, "workers");
 
         // then
         assertThat(failed.exitCode()).isEqualTo(1);
+        assertThat(workers.stdout()).as("workers names what each process was started as")
+                .contains("run reviews").contains(restart.group(1));
         assertThat(failed.stdout()).contains("FAILED").contains("Error 1000: injected");
         assertThat(restarted.exitCode()).as(restarted.stderr()).isZero();
         assertThat(restarted.stdout()).contains("COMPLETED");

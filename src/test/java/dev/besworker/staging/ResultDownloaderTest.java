@@ -195,7 +195,7 @@ class ResultDownloaderTest {
 
         // then
         assertThat(failed).isNotNull().isNotInstanceOf(TransferStoppedException.class);
-        assertThat(failed.getMessage()).contains("stalled");
+        assertThat(failed.getMessage()).contains("stalled: no data for 600ms after 100 bytes");
         assertThat(failed.retryable()).isTrue();
         assertThat(Thread.currentThread().isInterrupted()).isFalse();
     }
