@@ -351,7 +351,8 @@ public class ScoringRuns {
             }
             InputRules rules = new InputRules(spec.requiredColumns(), spec.delimiter(), spec.maxRecordBytes());
             CsvCheck check;
-            HeapTrim.beforeInputOf(sizeOrZero(file));
+            long size = sizeOrZero(file);
+            HeapTrim.beforeInputOf(size);
             try (BlockStager stager = stager(definition, spec.name(), file, request.force(), staging)) {
                 check = validator.validate(file, rules,
                         new Progress(log, (stager == null ? "validate " : "validate and upload ") + spec.name()), stager);
@@ -361,7 +362,7 @@ public class ScoringRuns {
                 }
             }
             finally {
-                HeapTrim.afterInputOf(sizeOrZero(file));
+                HeapTrim.afterInputOf(size);
             }
             log.info("{}: {} is valid: {} rows, {}", spec.name(), file, check.dataRows(), Progress.bytes(check.bytes()));
             InputFile input = InputFile.of(spec.name(), check, modified(file));
