@@ -1,20 +1,28 @@
 package dev.besworker.cli;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Option;
 
-/** The top-level command and its global options. */
+/**
+ * The top-level command and its global options. Its commands are {@link #COMMANDS}, added by
+ * {@code BesWorkerApplication} rather than named in {@code @Command(subcommands = ...)}: picocli
+ * builds the model of every command named there, reflectively, before it parses anything, and a
+ * one-shot command needs only its own.
+ */
 @Command(name = "bes-worker", mixinStandardHelpOptions = true, versionProvider = BesWorkerCommand.Version.class,
         description = "Runs Azure ML Studio (classic) Batch Execution Service jobs unattended, restartably.",
-        subcommands = { RunCommand.class, RestartCommand.class, StopCommand.class, AbandonCommand.class,
-                ListCommand.class, ShowCommand.class, WorkersCommand.class, DefinitionsCommand.class, CheckCommand.class, ServeCommand.class,
-                PurgeCommand.class, HashPasswordCommand.class },
         footer = { "", "Exit codes: 0 completed, 1 failed or stopped (restartable), 2 usage or configuration error,",
                 "3 input rejected, 4 the execution belongs to a live worker." })
 public class BesWorkerCommand {
+
+    /** The worker's commands, in the order the help lists them. */
+    public static final List<Class<?>> COMMANDS = List.of(RunCommand.class, RestartCommand.class, StopCommand.class,
+            AbandonCommand.class, ListCommand.class, ShowCommand.class, WorkersCommand.class, DefinitionsCommand.class,
+            CheckCommand.class, ServeCommand.class, PurgeCommand.class, HashPasswordCommand.class);
 
     @Option(names = "--jobs-dir", description = "Folder of job definitions (default: ${DEFAULT-VALUE}).",
             defaultValue = "jobs", scope = picocli.CommandLine.ScopeType.INHERIT)

@@ -8,6 +8,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
 
+import dev.besworker.BesWorkerApplication;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 class DurationConverterTest {
@@ -27,7 +29,7 @@ class DurationConverterTest {
     void aBareNumber_isAUsageErrorNamingTheOptionAndTheForms(String command, String option) {
         // given
         StringWriter err = new StringWriter();
-        CommandLine commandLine = new CommandLine(new BesWorkerCommand()).setErr(new PrintWriter(err));
+        CommandLine commandLine = BesWorkerApplication.commandLine(command, option, "500").setErr(new PrintWriter(err));
 
         // when
         int exit = commandLine.execute(command, option, "500");

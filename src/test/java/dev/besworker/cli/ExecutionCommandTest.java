@@ -7,6 +7,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
+import dev.besworker.BesWorkerApplication;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 class ExecutionCommandTest {
@@ -16,7 +18,7 @@ class ExecutionCommandTest {
     void aCommandAboutOneExecution_withoutItsId_isAUsageError(String command) {
         // given
         StringWriter err = new StringWriter();
-        CommandLine commandLine = new CommandLine(new BesWorkerCommand()).setErr(new PrintWriter(err));
+        CommandLine commandLine = BesWorkerApplication.commandLine(command).setErr(new PrintWriter(err));
 
         // when
         int exit = commandLine.execute(command);
