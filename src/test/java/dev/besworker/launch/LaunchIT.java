@@ -1,0 +1,190 @@
+package dev.besworker.launch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import java.util.zip.ZipFile;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code java -jar bes-worker.jar} as users type it, on copies of the built jar: the first start
+ * unpacks it beside itself and the worker's classes then load from the unpacked jars (the JVM's
+ * class-loading log says from where); a changed jar is unpacked again; starts racing to unpack
+ * all succeed; a jar in a folder it cannot write still runs, from the jar itself.
+ */
+class LaunchIT {
+
+    private static final Path JAR = Path.of("target/bes-worker.jar").toAbsolutePath();
+
+    @TempDir
+    Path dir;
+
+    record Result(int exitCode, String stdout, String stderr) {
+    }
+
+    @Test
+    void firstStart_unpacksBesideTheJar_andLaterStartsRunFromTheUnpackedJarsWithoutUnpacking() throws Exception {
+        // given
+        Path jar = copyOfTheJar(dir);
+
+        // when
+        Result first = java(jar, List.of("-Xlog:class+load=info:stdout"), "--version");
+        Result second = java(jar, List.of("-Xlog:class+load=info:stdout"), "--version");
+
+        // then
+        Path app = dir.resolve("bes-worker-app");
+        assertThat(first.exitCode()).as(first.toString()).isZero();
+        assertThat(first.stderr()).contains("unpacking bes-worker.jar into " + app);
+        assertThat(first.stdout()).contains("bes-worker 0.1.0");
+        assertThat(app.resolve("extracted")).isRegularFile();
+        assertThat(app.resolve("bes-worker.jar")).isRegularFile();
+        assertThat(second.exitCode()).as(second.toString()).isZero();
+        assertThat(second.stderr()).doesNotContain("unpacking");
+        assertThat(second.stdout()).contains("bes-worker 0.1.0")
+                .contains("source: file:" + app.resolve("lib") + "/picocli-")
+                .contains("dev.besworker.BesWorkerApplication source: file:" + app.resolve("bes-worker.jar"))
+                .doesNotContain("jar:nested:");
+    }
+
+    @Test
+    void theUnpackedSdkJars_haveNoSignatureFiles_soClassDataSharingCanArchiveThem() throws Exception {
+        // given
+        Path jar = copyOfTheJar(dir);
+
+        // when
+        Result result = java(jar, List.of(), "--version");
+
+        // then
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        List<Path> azure;
+        try (Stream<Path> libs = Files.list(dir.resolve("bes-worker-app/lib"))) {
+            azure = libs.filter(lib -> lib.getFileName().toString().startsWith("azure-core-")).toList();
+        }
+        assertThat(azure).isNotEmpty();
+        for (Path lib : azure) {
+            try (ZipFile zip = new ZipFile(lib.toFile())) {
+                assertThat(zip.stream().map(entry -> entry.getName()))
+                        .as(lib.toString())
+                        .contains("META-INF/MANIFEST.MF")
+                        .noneMatch(name -> name.matches("META-INF/[^/]+\\.(SF|RSA|EC)"));
+            }
+        }
+    }
+
+    @Test
+    void aJarNewerThanItsUnpackedCopy_isUnpackedAgain() throws Exception {
+        // given
+        Path jar = copyOfTheJar(dir);
+        assertThat(java(jar, List.of(), "--version").exitCode()).isZero();
+        Path marker = dir.resolve("bes-worker-app/extracted");
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(marker).toMillis() + 60_000));
+
+        // when
+        Result result = java(jar, List.of(), "--version");
+
+        // then
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.stderr()).contains("unpacking");
+        assertThat(Files.getLastModifiedTime(marker)).isGreaterThanOrEqualTo(Files.getLastModifiedTime(jar));
+    }
+
+    @Test
+    void startsRacingToUnpack_allSucceed_andLeaveOneUnpackedCopy() throws Exception {
+        // given
+        Path jar = copyOfTheJar(dir);
+
+        // when
+        List<Process> processes = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            processes.add(start(jar, List.of(), i, "--version"));
+        }
+
+        // then
+        for (int i = 0; i < processes.size(); i++) {
+            Result result = finish(processes.get(i), i);
+            assertThat(result.exitCode()).as(result.toString()).isZero();
+            assertThat(result.stdout()).contains("bes-worker 0.1.0");
+        }
+        try (Stream<Path> entries = Files.list(dir)) {
+            assertThat(entries.map(path -> path.getFileName().toString()).filter(name -> name.startsWith("bes-worker-app")))
+                    .containsExactly("bes-worker-app");
+        }
+    }
+
+    @Test
+    void aJarInAFolderItCannotWrite_runsFromTheJarItself() throws Exception {
+        // given: a folder only its owner, root, may write; the JVM runs as nobody when the test runs as root
+        Path readOnly = Files.createDirectory(dir.resolve("read-only"));
+        Path jar = copyOfTheJar(readOnly);
+        Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-r--r--"));
+        Files.setPosixFilePermissions(readOnly, PosixFilePermissions.fromString("r-xr-xr-x"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        List<String> prefix = isRoot() ? List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--")
+                : List.of();
+
+        // when
+        Result result;
+        try {
+            Process process = new ProcessBuilder(command(prefix, jar, List.of("-Xlog:class+load=info:stdout"), "--version"))
+                    .redirectOutput(dir.resolve("out-ro.txt").toFile()).redirectError(dir.resolve("err-ro.txt").toFile())
+                    .directory(Path.of("/").toFile()).start();
+            result = finish(process, "ro");
+        }
+        finally {
+            Files.setPosixFilePermissions(readOnly, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+
+        // then
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.stdout()).contains("bes-worker 0.1.0").contains("jar:nested:");
+        assertThat(readOnly.resolve("bes-worker-app")).doesNotExist();
+    }
+
+    private static Path copyOfTheJar(Path folder) throws IOException {
+        return Files.copy(JAR, folder.resolve("bes-worker.jar"));
+    }
+
+    private Result java(Path jar, List<String> jvmOptions, String... args) throws Exception {
+        return finish(start(jar, jvmOptions, "one", args), "one");
+    }
+
+    private Process start(Path jar, List<String> jvmOptions, Object name, String... args) throws IOException {
+        return new ProcessBuilder(command(List.of(), jar, jvmOptions, args))
+                .redirectOutput(dir.resolve("out-" + name + ".txt").toFile())
+                .redirectError(dir.resolve("err-" + name + ".txt").toFile()).start();
+    }
+
+    private static List<String> command(List<String> prefix, Path jar, List<String> jvmOptions, String... args) {
+        List<String> command = new ArrayList<>(prefix);
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-XX:TieredStopAtLevel=1");
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString()));
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    private Result finish(Process process, Object name) throws Exception {
+        assertThat(process.waitFor(2, TimeUnit.MINUTES)).isTrue();
+        return new Result(process.exitValue(), Files.readString(dir.resolve("out-" + name + ".txt")),
+                Files.readString(dir.resolve("err-" + name + ".txt")));
+    }
+
+    private static boolean isRoot() throws IOException, InterruptedException {
+        Process id = new ProcessBuilder("id", "-u").redirectErrorStream(true).start();
+        String out = new String(id.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        id.waitFor(10, TimeUnit.SECONDS);
+        return "0".equals(out);
+    }
+}
