@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 
 import org.springframework.boot.Banner;
 import org.springframework.boot.SpringApplication;
@@ -23,9 +22,6 @@ import org.springframework.context.annotation.Configuration;
  */
 public final class WorkerContext {
 
-    /** Spring Boot's system property that turns its background pre-initialization off. */
-    private static final String IGNORE_BACKGROUND_PREINITIALIZER = "spring.backgroundpreinitializer.ignore";
-
     private WorkerContext() {
     }
 
@@ -35,15 +31,9 @@ public final class WorkerContext {
     public static class AllAutoConfigurations {
     }
 
-    /**
-     * A one-shot command's context: no web server, the job repository under {@code dataDir}, and
-     * no background pre-initialization. Spring Boot's warms Tomcat, Jackson, message converters
-     * and Bean Validation up on a second thread, and the start-up waits for it at its end: on two
-     * cores {@code list} loaded 2,100 more classes and took 0.5 s longer with it, {@code run} was
-     * no quicker.
-     */
+    /** A one-shot command's context: no web server, the job repository under {@code dataDir}. */
     public static ConfigurableApplicationContext command(Path dataDir, Path jobsDir) {
-        SpringApplication application = withoutBackgroundPreinitialization(() -> application(WorkerApplication.class));
+        SpringApplication application = application(WorkerApplication.class);
         application.setWebApplicationType(WebApplicationType.NONE);
         return application.run(folders(dataDir, jobsDir).toArray(String[]::new));
     }
@@ -64,26 +54,6 @@ public final class WorkerContext {
         List<String> args = folders(dataDir, jobsDir);
         args.addAll(arguments);
         return application.run(args.toArray(String[]::new));
-    }
-
-    /**
-     * Makes the application with Spring Boot's switch for its background pre-initialization on:
-     * a system property that its listener reads when it is made, with the application. It is put
-     * back right after, so that a {@code serve} in the same JVM (tests) still pre-initializes.
-     */
-    private static SpringApplication withoutBackgroundPreinitialization(Supplier<SpringApplication> application) {
-        String previous = System.setProperty(IGNORE_BACKGROUND_PREINITIALIZER, "true");
-        try {
-            return application.get();
-        }
-        finally {
-            if (previous == null) {
-                System.clearProperty(IGNORE_BACKGROUND_PREINITIALIZER);
-            }
-            else {
-                System.setProperty(IGNORE_BACKGROUND_PREINITIALIZER, previous);
-            }
-        }
     }
 
     private static SpringApplication application(Class<?>... sources) {

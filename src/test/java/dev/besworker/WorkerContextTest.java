@@ -49,8 +49,6 @@ class WorkerContextTest {
             assertThat(SERVE_ONLY).allSatisfy(type -> assertThat(context.containsBeanDefinition(type.getName()))
                     .as(type.getSimpleName()).isFalse());
         }
-        assertThat(System.getProperty("spring.backgroundpreinitializer.ignore"))
-            .as("the switch is off again for a serve in this JVM").isNull();
     }
 
     @Test
