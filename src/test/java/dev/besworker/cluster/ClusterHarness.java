@@ -101,7 +101,7 @@ abstract class ClusterHarness {
         Path logs = Files.createDirectories(Path.of("target", "cluster-it", test.getTestMethod().map(m -> m.getName())
                 .orElse("test")));
         for (HostWorker worker : workers) {
-            Files.writeString(logs.resolve(worker.host() + ".log"), worker.log(), StandardCharsets.UTF_8);
+            Files.writeString(logs.resolve(worker.host() + ".log"), worker.logAndConsole(), StandardCharsets.UTF_8);
         }
         workers.clear();
     }

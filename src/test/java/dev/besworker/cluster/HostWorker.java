@@ -103,12 +103,24 @@ final class HostWorker implements AutoCloseable {
         return host;
     }
 
-    /** The worker's log (its data folder's logs/bes-worker.log), or its console output before that exists. */
+    /**
+     * The worker's log (its data folder's logs/bes-worker.log), or its console output before that
+     * exists: each line once (the console repeats the log's lines), so lines can be counted.
+     */
     String log() {
         Path file = dataDir.resolve("logs").resolve("bes-worker.log");
+        return Files.exists(file) ? read(file) : read(stdout);
+    }
+
+    /** Its log and its console output (the JVM's own messages, a crash's), for a failure's report. */
+    String logAndConsole() {
+        Path file = dataDir.resolve("logs").resolve("bes-worker.log");
+        return (Files.exists(file) ? read(file) : "") + read(stdout);
+    }
+
+    private static String read(Path file) {
         try {
-            String console = Files.exists(stdout) ? Files.readString(stdout, StandardCharsets.UTF_8) : "";
-            return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) + console : console;
+            return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
         }
         catch (IOException ex) {
             throw new UncheckedIOException(ex);
@@ -119,7 +131,7 @@ final class HostWorker implements AutoCloseable {
     HostWorker awaitReady(Duration atMost) {
         await().atMost(atMost).pollInterval(Duration.ofMillis(200)).until(() -> {
             if (!process.isAlive()) {
-                throw new AssertionError("worker " + host + " exited " + process.exitValue() + ":\n" + log());
+                throw new AssertionError("worker " + host + " exited " + process.exitValue() + ":\n" + logAndConsole());
             }
             return log().contains("serve: ready");
         });
