@@ -86,7 +86,7 @@ record Unpacked(Path dir, Path applicationJar, String startClass) {
             Files.createDirectories(work.resolve("lib"));
             System.err.println("bes-worker: unpacking " + jar.getFileName() + " into " + dir
                     + " for quicker starts (once per build) ...");
-            List<String> libs = libraries(fat);
+            List<String> libs = libraries(fat, manifest);
             List<String> classPath = new ArrayList<>();
             for (String lib : libs) {
                 String fileName = lib.substring(lib.lastIndexOf('/') + 1);
@@ -123,29 +123,23 @@ record Unpacked(Path dir, Path applicationJar, String startClass) {
         }
     }
 
-    /** The nested jars in class-path order: the fat jar's index, else the order of its entries. */
-    private static List<String> libraries(JarFile fat) throws IOException {
-        String lib = fat.getManifest().getMainAttributes().getValue("Spring-Boot-Lib");
-        String index = fat.getManifest().getMainAttributes().getValue("Spring-Boot-Classpath-Index");
-        List<String> libs = new ArrayList<>();
+    /**
+     * The nested jars in class-path order, from the fat jar's class-path index (Spring Boot writes
+     * one into every jar it repackages; a jar without one is not unpacked, and runs through Boot's
+     * loader instead).
+     */
+    private static List<String> libraries(JarFile fat, Manifest manifest) throws IOException {
+        String index = manifest.getMainAttributes().getValue("Spring-Boot-Classpath-Index");
         ZipEntry indexEntry = index == null ? null : fat.getEntry(index);
-        if (indexEntry != null) {
-            try (BufferedReader reader = new BufferedReader(
-                    new InputStreamReader(fat.getInputStream(indexEntry), StandardCharsets.UTF_8))) {
-                // lines of the form: - "BOOT-INF/lib/spring-core-7.0.8.jar"
-                reader.lines().map(String::trim).filter(line -> line.startsWith("- \""))
-                        .map(line -> line.substring(3, line.length() - 1)).forEach(libs::add);
-            }
-            return libs;
+        if (indexEntry == null) {
+            throw new IOException(fat.getName() + " has no class-path index");
         }
-        String prefix = lib == null ? "BOOT-INF/lib/" : lib;
-        for (Enumeration<JarEntry> e = fat.entries(); e.hasMoreElements();) {
-            String name = e.nextElement().getName();
-            if (name.startsWith(prefix) && name.endsWith(".jar")) {
-                libs.add(name);
-            }
+        try (BufferedReader reader = new BufferedReader(
+                new InputStreamReader(fat.getInputStream(indexEntry), StandardCharsets.UTF_8))) {
+            // lines of the form: - "BOOT-INF/lib/spring-core-7.0.8.jar"
+            return reader.lines().map(String::trim).filter(line -> line.startsWith("- \""))
+                    .map(line -> line.substring(3, line.length() - 1)).toList();
         }
-        return libs;
     }
 
     private static void writeApplicationJar(JarFile fat, Manifest fatManifest, List<String> classPath, Path target)
