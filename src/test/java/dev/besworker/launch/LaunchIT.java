@@ -16,12 +16,15 @@ import java.util.zip.ZipFile;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@code java -jar bes-worker.jar} as users type it, on copies of the built jar: the first start
  * unpacks it beside itself and the worker's classes then load from the unpacked jars (the JVM's
  * class-loading log says from where); a changed jar is unpacked again; starts racing to unpack
- * all succeed; a jar in a folder it cannot write still runs, from the jar itself.
+ * all succeed; a jar in a folder it cannot write still runs, from the jar itself; one-shot
+ * commands use the Spring context the build prepared, unless asked not to.
  */
 class LaunchIT {
 
@@ -149,6 +152,33 @@ class LaunchIT {
         assertThat(result.exitCode()).as(result.toString()).isZero();
         assertThat(result.stdout()).contains("bes-worker 0.1.0").contains("jar:nested:");
         assertThat(readOnly.resolve("bes-worker-app")).doesNotExist();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({ "from the jar, '', true", "-Dspring.aot.enabled=false, -Dspring.aot.enabled=false, false" })
+    void aOneShotCommand_usesTheContextTheBuildPrepared_unlessAskedToBuildItAtStart(String caseName, String option,
+            boolean prepared) throws Exception {
+        // given
+        Path jar = copyOfTheJar(dir);
+        List<String> options = new ArrayList<>(List.of("-Xlog:class+load=info:stdout"));
+        if (!option.isEmpty()) {
+            options.add(option);
+        }
+
+        // when: list opens the job repository, as every one-shot command does
+        Result result = java(jar, options, "--data-dir", dir.resolve("data").toString(), "--jobs-dir",
+                dir.resolve("jobs").toString(), "list");
+
+        // then
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        String initializer = "dev.besworker.WorkerContext__ApplicationContextInitializer source:";
+        String parser = "org.springframework.context.annotation.ConfigurationClassParser source:";
+        if (prepared) {
+            assertThat(result.stdout()).contains(initializer).doesNotContain(parser);
+        }
+        else {
+            assertThat(result.stdout()).contains(parser).doesNotContain(initializer);
+        }
     }
 
     private static Path copyOfTheJar(Path folder) throws IOException {
