@@ -1,6 +1,7 @@
 package dev.besworker.launch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -8,12 +9,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.zip.ZipFile;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,7 +27,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * unpacks it beside itself and the worker's classes then load from the unpacked jars (the JVM's
  * class-loading log says from where); a changed jar is unpacked again; starts racing to unpack
  * all succeed; a jar in a folder it cannot write still runs, from the jar itself; one-shot
- * commands use the Spring context the build prepared, unless asked not to.
+ * commands use the Spring context the build prepared, unless asked not to; on JDK 17 the launcher
+ * script's class-data archive is made from the first run's class list, in the background.
  */
 class LaunchIT {
 
@@ -178,6 +182,67 @@ class LaunchIT {
         }
         else {
             assertThat(result.stdout()).contains(parser).doesNotContain(initializer);
+        }
+    }
+
+    @Test
+    void onJdk17_theFirstRunRecordsAClassList_theNextStartMakesTheArchiveInTheBackground_andLaterStartsMapIt()
+            throws Exception {
+        assumeTrue(Runtime.version().feature() == 17, "the launcher's JDK 17 archive (CI runs JDK 17)");
+        // given: the launcher beside a copy of the jar
+        Path jar = copyOfTheJar(dir);
+        Path launcher = Files.copy(JAR.resolveSibling("bes-worker"), dir.resolve("bes-worker"));
+        Path app = dir.resolve("bes-worker-app");
+
+        // when: a first run (of a job that does not exist: it still starts the worker and exits)
+        Result first = launcher(launcher, "run", "nowhere", "--input", "missing.csv");
+
+        // then: it recorded its class list and no archive
+        assertThat(first.exitCode()).as(first.toString()).isNotZero();
+        assertThat(first.stderr()).contains("no job named nowhere");
+        assertThat(filesEndingWith(app, ".classlist")).hasSize(1);
+        assertThat(app.resolve("java-17.jsa")).doesNotExist();
+
+        // when: the next start, then the archive's making in the background
+        Result second = launcher(launcher, "--version");
+        Awaitility.await().atMost(Duration.ofMinutes(3)).until(() -> Files.exists(app.resolve("java-17.jsa")));
+
+        // then: the list was taken, nothing failed, and a later start maps the worker's classes from the archive
+        assertThat(second.exitCode()).as(second.toString()).isZero();
+        assertThat(second.stdout()).contains("bes-worker 0.1.0");
+        Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> filesEndingWith(app, ".list").isEmpty() && filesEndingWith(app, ".part").isEmpty());
+        assertThat(filesEndingWith(app, ".classlist")).isEmpty();
+        assertThat(app.resolve("java-17.failed")).doesNotExist();
+        Result third = launcher(launcher, "run", "nowhere", "--input", "missing.csv");
+        assertThat(third.stderr()).contains("no job named nowhere");
+        Path classLog = dir.resolve("class-load.txt");
+        Result mapped = launcherWith(launcher, "-Xlog:class+load=info:file=" + classLog, "--version");
+        assertThat(mapped.exitCode()).as(mapped.toString()).isZero();
+        assertThat(Files.readString(classLog))
+                .contains("dev.besworker.BesWorkerApplication source: shared objects file");
+        assertThat(filesEndingWith(app, ".classlist")).as("no list is recorded once the archive exists").isEmpty();
+    }
+
+    private Result launcher(Path launcher, String... args) throws Exception {
+        return launcherWith(launcher, "", args);
+    }
+
+    private Result launcherWith(Path launcher, String javaOptions, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(launcher.toString(), "--data-dir", dir.resolve("data").toString(),
+                "--jobs-dir", dir.resolve("jobs").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
+                .redirectOutput(dir.resolve("out-launcher.txt").toFile())
+                .redirectError(dir.resolve("err-launcher.txt").toFile());
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().put("BES_WORKER_JAVA_OPTS", javaOptions);
+        return finish(builder.start(), "launcher");
+    }
+
+    private static List<Path> filesEndingWith(Path folder, String suffix) throws IOException {
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.filter(file -> file.getFileName().toString().endsWith(suffix)).toList();
         }
     }
 
