@@ -387,22 +387,64 @@ public final class RunDispatcher {
         return wait;
     }
 
+    /**
+     * Runs one piece of work and what follows it (the restart's callback, the listener); the work
+     * counts as running until those have run too, so {@link #awaitIdle} does not return (and serve
+     * does not close what they record into) while they still run.
+     */
     private void run(Picked picked) {
         Pending pending = picked.pending();
+        try {
+            Result result = process(picked);
+            Runnable after;
+            synchronized (lock) {
+                after = pending.work() == null && restarts.remove(pending.restartId())
+                        ? afterRestart.remove(pending.restartId()) : null;
+            }
+            if (after != null) {
+                try {
+                    after.run();
+                }
+                catch (RuntimeException ex) {
+                    log.warn("after the restart of execution {}: {}", pending.restartId(), ex.toString());
+                }
+            }
+            if (result != null) {
+                if (result.outcome() == Outcome.DEFERRED) {
+                    submit(result.work(), clock.instant().plus(retryDelay));
+                }
+                try {
+                    listener.finished(result);
+                }
+                catch (RuntimeException ex) {
+                    log.warn("after {}: {}", pending.describe(), ex.toString());
+                }
+            }
+        }
+        finally {
+            synchronized (lock) {
+                runningTotal--;
+                running.merge(pending.definition(), -1, Integer::sum);
+                lock.notifyAll();
+            }
+        }
+    }
+
+    /** The work itself; its file is no longer running when this returns (a deferred file may queue again). */
+    private Result process(Picked picked) {
+        Pending pending = picked.pending();
         InboxWork work = pending.work();
-        Result result = null;
-        Runnable after = null;
         try {
             if (work == null) {
                 restarter.restart(pending.restartId(), this::stopping);
+                return null;
             }
-            else {
-                result = processor.process(work, this::stopping);
-            }
+            return processor.process(work, this::stopping);
         }
         catch (RuntimeException | Error ex) {
             log.error("{}: {} could not be processed; it stays where it is: {}", pending.definition(),
                     pending.describe(), ex.toString(), ex);
+            return null;
         }
         finally {
             if (picked.slot() >= 0) {
@@ -414,38 +456,11 @@ public final class RunDispatcher {
                             pending.definition(), picked.slot(), ex.getMessage());
                 }
             }
-            synchronized (lock) {
-                runningTotal--;
-                running.merge(pending.definition(), -1, Integer::sum);
-                if (work != null) {
+            if (work != null) {
+                synchronized (lock) {
                     runningFiles.remove(work.file());
                 }
-                else {
-                    restarts.remove(pending.restartId());
-                    after = afterRestart.remove(pending.restartId());
-                }
-                lock.notifyAll();
             }
-        }
-        if (after != null) {
-            try {
-                after.run();
-            }
-            catch (RuntimeException ex) {
-                log.warn("after the restart of execution {}: {}", pending.restartId(), ex.toString());
-            }
-        }
-        if (result == null) {
-            return;
-        }
-        if (result.outcome() == Outcome.DEFERRED) {
-            submit(result.work(), clock.instant().plus(retryDelay));
-        }
-        try {
-            listener.finished(result);
-        }
-        catch (RuntimeException ex) {
-            log.warn("after {}: {}", pending.describe(), ex.toString());
         }
     }
 }

@@ -37,7 +37,17 @@ class RunDispatcherTest {
                 result -> {
                 }, Clock.systemUTC(), Duration.ofSeconds(1));
         dispatcher.start();
-        assertThat(dispatcher.submitRestart(1, "reviews", () -> heard.add("1 ran"), () -> heard.add("1 dropped")))
+        // the running restart's callback records how it ended, which takes a while (a database write)
+        Runnable recordsHowItEnded = () -> {
+            try {
+                Thread.sleep(200);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+            heard.add("1 ran");
+        };
+        assertThat(dispatcher.submitRestart(1, "reviews", recordsHowItEnded, () -> heard.add("1 dropped")))
                 .isTrue();
         await().atMost(Duration.ofSeconds(10)).until(() -> heard.contains("restarting 1"));
         assertThat(dispatcher.submitRestart(2, "reviews", () -> heard.add("2 ran"), () -> heard.add("2 dropped")))
@@ -48,7 +58,7 @@ class RunDispatcherTest {
         release.countDown();
         assertThat(dispatcher.awaitIdle(Duration.ofSeconds(10))).isTrue();
 
-        // then
+        // then: serve, idle, may close the database: the running restart's callback has run
         assertThat(heard).containsExactly("restarting 1", "2 dropped", "1 ran");
         assertThat(dispatcher.submitRestart(3, "reviews", () -> heard.add("3 ran"), () -> heard.add("3 dropped")))
                 .as("a stopping serve queues nothing more").isFalse();
