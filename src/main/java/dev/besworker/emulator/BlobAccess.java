@@ -41,6 +41,7 @@ import com.azure.storage.common.policy.RetryPolicyType;
 
 import dev.besworker.secrets.Redactor;
 import dev.besworker.staging.BlockOutputStream;
+import dev.besworker.staging.TransferSettings;
 
 /**
  * Real blob I/O for emulated jobs through the Azure SDK (JDK HTTP client): streams an input
@@ -51,7 +52,7 @@ final class BlobAccess {
 
     private static final int BUFFER = 1 << 20;
     /** The worker's block size, so that both draw the same buffers from the process's pool when in one JVM. */
-    private static final int BLOCK = 8 << 20;
+    private static final int BLOCK = Math.toIntExact(TransferSettings.defaults().blockSize());
     private static final int WRITERS = 4;
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration READ_TIMEOUT = Duration.ofMinutes(2);

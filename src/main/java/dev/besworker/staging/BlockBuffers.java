@@ -19,7 +19,7 @@ import java.util.function.BooleanSupplier;
  * The buffers are direct (outside the Java heap): a block is then written to the socket as it is
  * (a heap buffer is first copied into a temporary direct one), the last, shorter block is sent
  * as a slice instead of a copy, and the heap holds no block-sized arrays: with G1's default
- * regions of this machine (4 MB) an 8 MiB array takes three regions (12 MB), and a stream of
+ * regions of this machine (4 MB) an 8 MiB array took three regions (12 MB), and a stream of
  * them made G1 expand the heap, and with it the RSS, by hundreds of MB.
  * <p>
  * The pool holds at most {@code limit} bytes, in use and idle together. A taker that would pass
@@ -32,12 +32,12 @@ import java.util.function.BooleanSupplier;
 public final class BlockBuffers {
 
     /**
-     * The shared pool's limit: one upload's buffers at the default settings (8 MiB blocks, 4 in
-     * flight, one being filled), raised by {@link #atLeast} for larger settings. Serve's runs
+     * The shared pool's limit: one upload's buffers at the default settings (4 MiB blocks, 4 in
+     * flight, one being filled: 20 MiB), raised by {@link #atLeast} for larger settings. Serve's runs
      * share them: more runs uploading at once wait for buffers rather than take more memory
      * (against Azurite on two cores, more blocks in flight than that did not upload faster).
      */
-    static final long DEFAULT_LIMIT = 5L * 8 * 1024 * 1024;
+    static final long DEFAULT_LIMIT = TransferSettings.defaults().bufferBytes();
 
     private static final BlockBuffers SHARED = new BlockBuffers(DEFAULT_LIMIT);
 

@@ -20,8 +20,8 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("besworker.transfer")
-public record TransferProperties(@NotNull @DefaultValue("8MB") DataSize blockSize,
-        @Min(1) @Max(64) @DefaultValue("4") int concurrency) {
+public record TransferProperties(@NotNull @DefaultValue(TransferSettings.DEFAULT_BLOCK_SIZE) DataSize blockSize,
+        @Min(1) @Max(64) @DefaultValue(TransferSettings.DEFAULT_CONCURRENCY) int concurrency) {
 
     /** The settings {@link BlobStaging} takes. */
     public TransferSettings settings() {
