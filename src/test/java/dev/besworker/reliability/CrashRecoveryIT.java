@@ -65,7 +65,7 @@ class CrashRecoveryIT {
         blobs = new Blobs(azurite.connectionString());
         Path inputs = Files.createDirectories(work.resolve("inputs"));
         small = Files.copy(Path.of("sample-data/book-reviews.csv"), inputs.resolve("book-reviews.csv"));
-        big = Scenario.reviews(inputs.resolve("big reviews.csv"), 5 * MIB);
+        big = Scenario.reviews(inputs.resolve("big reviews.csv"), 9 * MIB);
 
         // uninterrupted runs of the same bytes: what every resumed run must produce
         Scenario reference = new Scenario(work.resolve("reference"));
@@ -99,7 +99,7 @@ class CrashRecoveryIT {
 
     @Test
     void killWhileUploadingDuringValidation_runAgainReusesTheStagedBlocksAndSubmitsOnce() throws Exception {
-        // given: a 5 MiB input (blocks of 4 and 1 MiB), uploaded while it is validated, before
+        // given: a 9 MiB input (blocks of 8 and 1 MiB), uploaded while it is validated, before
         // launch, and sent slowly enough to be interrupted
         proxy.throttle(3 * MIB);
 
@@ -180,7 +180,7 @@ class CrashRecoveryIT {
 
     @Test
     void killDuringDownload_leavesNoPartialFileAndTheRestartDownloadsAgain() throws Exception {
-        // given: results of the 5 MiB input, sent back slowly (the SDK escapes the slashes of
+        // given: results of the 9 MiB input, sent back slowly (the SDK escapes the slashes of
         // blob names, so the marker has none)
         proxy.throttleDownloads("results", 3 * MIB);
 
@@ -400,7 +400,11 @@ class CrashRecoveryIT {
         Definition definition = definition(scenario, name);
         // A lease far longer than a recovery takes: the killed worker must be known dead by its
         // process lock (one machine, H2), not by its lease running out.
-        WorkerJvm worker = new WorkerJvm(scenario).systemProperty("besworker.cluster.lease-duration=2m");
+        // Blocks larger than what the sockets between the worker and Azurite hold (a few MB on
+        // loopback), so that a kill interrupts one: a smaller block, already written to the
+        // kernel, still arrives whole after the worker is gone.
+        WorkerJvm worker = new WorkerJvm(scenario).systemProperty("besworker.cluster.lease-duration=2m")
+                .systemProperty("besworker.transfer.block-size=8MB");
         Running run = worker.start("run", name, "--input", input.toString());
         try {
             await().atMost(within).pollInterval(Duration.ofMillis(50)).until(reached);
