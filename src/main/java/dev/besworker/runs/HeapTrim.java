@@ -3,6 +3,7 @@ package dev.besworker.runs;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Map;
+import java.util.Map.Entry;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.slf4j.Logger;
@@ -30,15 +31,15 @@ import dev.besworker.staging.BlockBuffers;
  * How far the heap shrinks is the JVM's {@code MaxHeapFreeRatio}: by default the collector keeps
  * up to 70 % of the heap free after a full collection, so about 25 MB live left 80 MB committed,
  * and the transfer's few young collections touched all of it. Just before that collection the
- * worker lowers it to {@value #MAX_FREE} % (and {@code MinHeapFreeRatio} to {@value #MIN_FREE} %),
- * through the JVM's management interface, as a process does for itself ({@link #FREE_RATIOS}):
+ * worker lowers it to 20 % (and {@code MinHeapFreeRatio} to 10 %), through the JVM's
+ * management interface, as a process does for itself ({@link #FREE_RATIOS}):
  * 40 MB stay committed, about 28 MB less peak RSS for {@code java -jar ... run} at 1 GB (README,
  * "Performance"). Both are manageable options of HotSpot; where a user set either (or the JVM
  * has no such options) they are left as they are. The collector still grows the heap when a
  * later burst needs it.
  * <p>
  * After each pass over an input that big, when no other transfer is using them, the block
- * buffers go too ({@link BlockBuffers#releaseIdle()}, 40 MB by default): the rest of a run (the
+ * buffers go too ({@link BlockBuffers#releaseIdle()}, 20 MB by default): the rest of a run (the
  * launch, the await, the download) does not use them. A direct buffer's memory is freed only
  * when the collector finds the buffer unreachable, and a run allocates too little for that to
  * happen by itself, so a full collection follows (about 50 ms at 1 GB); the next big transfer
@@ -49,11 +50,13 @@ final class HeapTrim {
     /** Inputs at least this big trigger the trim: below it a run's own memory is small anyway. */
     static final long BIG = 256L * 1024 * 1024;
 
-    /** The free-heap ratios (percent) the worker sets before the trim, see the class comment. */
-    static final int MIN_FREE = 10;
-    static final int MAX_FREE = 20;
-    static final Map<String, String> FREE_RATIOS = Map.of("MinHeapFreeRatio", String.valueOf(MIN_FREE),
-            "MaxHeapFreeRatio", String.valueOf(MAX_FREE));
+    /**
+     * The free-heap ratios (percent) the worker sets before the trim (see the class comment), in
+     * the order the JVM takes them: the minimum first, since it refuses a maximum below the
+     * current minimum.
+     */
+    static final List<Entry<String, String>> FREE_RATIOS = List.of(Map.entry("MinHeapFreeRatio", "10"),
+            Map.entry("MaxHeapFreeRatio", "20"));
 
     private static final Logger log = LoggerFactory.getLogger(HeapTrim.class);
     private static final AtomicBoolean DONE = new AtomicBoolean();
@@ -92,11 +95,9 @@ final class HeapTrim {
     private static void keepLessFreeHeap() {
         try {
             HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
-            List<VMOption> current = FREE_RATIOS.keySet().stream().map(vm::getVMOption).toList();
+            List<VMOption> current = FREE_RATIOS.stream().map(ratio -> vm.getVMOption(ratio.getKey())).toList();
             if (mayLower(current)) {
-                // the minimum first: the JVM refuses a maximum below the current minimum
-                vm.setVMOption("MinHeapFreeRatio", FREE_RATIOS.get("MinHeapFreeRatio"));
-                vm.setVMOption("MaxHeapFreeRatio", FREE_RATIOS.get("MaxHeapFreeRatio"));
+                FREE_RATIOS.forEach(ratio -> vm.setVMOption(ratio.getKey(), ratio.getValue()));
             }
         }
         catch (RuntimeException ex) {

@@ -39,7 +39,7 @@ class HeapTrimTest {
         HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
 
         // then: both options exist and are writable, so the trim's setting is not a silent no-op
-        List<VMOption> options = HeapTrim.FREE_RATIOS.keySet().stream().map(vm::getVMOption).toList();
+        List<VMOption> options = HeapTrim.FREE_RATIOS.stream().map(ratio -> vm.getVMOption(ratio.getKey())).toList();
         assertThat(options).allSatisfy(option -> assertThat(option.isWriteable()).as(option.getName()).isTrue());
     }
 }
