@@ -28,7 +28,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * class-loading log says from where); a changed jar is unpacked again; starts racing to unpack
  * all succeed; a jar in a folder it cannot write still runs, from the jar itself; one-shot
  * commands use the Spring context the build prepared, unless asked not to; on JDK 17 the launcher
- * script's class-data archive is made from the first run's class list, in the background.
+ * script's class-data archive is made from the first run's class list, in the background; the
+ * launcher gives short commands the quick compiler alone.
  */
 class LaunchIT {
 
@@ -222,6 +223,41 @@ class LaunchIT {
         assertThat(Files.readString(classLog))
                 .contains("dev.besworker.BesWorkerApplication source: shared objects file");
         assertThat(filesEndingWith(app, ".classlist")).as("no list is recorded once the archive exists").isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            a run of a small input       | run nowhere --input small.csv           | true
+            NAME=FILE, --input=          | run nowhere --input=input1=small.csv    | true
+            list                         | list                                    | true
+            a run of a 40 MB input       | run nowhere --input big.csv             | false
+            small and big together       | run nowhere --input small.csv --input big.csv | false
+            an input that is not a file  | run nowhere --input missing.csv         | false
+            restart                      | restart 1                               | false
+            """)
+    void theLauncher_givesAShortCommandTheQuickCompilerAlone_andEveryOtherBothCompilers(String caseName,
+            String arguments, boolean quick) throws Exception {
+        // given: the launcher beside a copy of the jar, a small and a 40 MB input (sparse)
+        copyOfTheJar(dir);
+        Path launcher = Files.copy(JAR.resolveSibling("bes-worker"), dir.resolve("bes-worker"));
+        Files.writeString(dir.resolve("small.csv"), "Col1,Col2\n1,2\n");
+        try (var big = new java.io.RandomAccessFile(dir.resolve("big.csv").toFile(), "rw")) {
+            big.setLength(40L * 1024 * 1024);
+        }
+
+        // when: the JVM prints the options it was given
+        Result result = launcherWith(launcher, "-XX:+PrintCommandLineFlags", arguments.split(" "));
+
+        // then
+        String flags = result.stdout().lines().filter(line -> line.contains("-XX:")).findFirst().orElse("");
+        if (quick) {
+            assertThat(flags).as(result.toString()).contains("-XX:TieredStopAtLevel=1")
+                    .doesNotContain("Tier4InvocationThreshold");
+        }
+        else {
+            assertThat(flags).as(result.toString()).contains("-XX:Tier4InvocationThreshold=100000")
+                    .doesNotContain("TieredStopAtLevel");
+        }
     }
 
     private Result launcher(Path launcher, String... args) throws Exception {
