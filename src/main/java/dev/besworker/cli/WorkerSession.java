@@ -2,8 +2,12 @@ package dev.besworker.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.task.SimpleAsyncTaskExecutor;
 
 import dev.besworker.WorkerContext;
 import dev.besworker.WorkerProperties;
@@ -23,13 +27,17 @@ import dev.besworker.pipeline.ScoringEnvironment;
  */
 final class WorkerSession implements AutoCloseable {
 
+    /** Runs the definition's check on a daemon thread of its own, one per session. */
+    private static final Executor CHECK = checkThreads();
+
     private final ConfigurableApplicationContext context;
+    private final CompletableFuture<EmbeddedServices.Starting> checked;
     private EmbeddedServices.Starting starting;
     private EmbeddedServices embedded;
 
-    private WorkerSession(ConfigurableApplicationContext context, EmbeddedServices.Starting starting) {
+    private WorkerSession(ConfigurableApplicationContext context, CompletableFuture<EmbeddedServices.Starting> checked) {
         this.context = context;
-        this.starting = starting;
+        this.checked = checked;
     }
 
     static WorkerSession open(BesWorkerCommand global) {
@@ -39,25 +47,49 @@ final class WorkerSession implements AutoCloseable {
     /**
      * Opens the session; when the definition named {@code embeddedFor} asks for embedded
      * services, Azurite starts beside the Spring context (it takes about as long to load),
-     * ready for {@link #startEmbeddedFor(String)}.
+     * ready for {@link #startEmbeddedFor(String)}. The definition is read for that on a thread
+     * of its own while the context starts (binding it was 0.1-0.2 s of the main thread's start),
+     * and the command finds it read when it asks for it ({@link DefinitionLoader} keeps it).
      */
     static WorkerSession open(BesWorkerCommand global, String embeddedFor) {
         Path dataDir = global.dataDir.toAbsolutePath().normalize();
-        EmbeddedServices.Starting starting = embeddedFor != null && isEmbedded(global.jobsDir, embeddedFor)
-                ? EmbeddedServices.begin(dataDir) : null;
+        CompletableFuture<EmbeddedServices.Starting> checked = embeddedFor == null
+                ? CompletableFuture.completedFuture(null)
+                : CompletableFuture.supplyAsync(() -> isEmbedded(global.jobsDir, embeddedFor)
+                        ? EmbeddedServices.begin(dataDir) : null, CHECK);
         ConfigurableApplicationContext context;
         try {
             context = WorkerContext.command(dataDir, global.jobsDir);
         }
         catch (RuntimeException | Error ex) {
+            EmbeddedServices.Starting starting = checked.exceptionally(failed -> null).join();
             if (starting != null) {
                 starting.close();
             }
             throw ex;
         }
-        WorkerSession session = new WorkerSession(context, starting);
+        WorkerSession session = new WorkerSession(context, checked);
         StopSignals.install(context.getBean(ExecutionOwners.class), context.getBean(WorkerProperties.class).stopTimeout());
         return session;
+    }
+
+    private static Executor checkThreads() {
+        SimpleAsyncTaskExecutor threads = new SimpleAsyncTaskExecutor("definition-check-");
+        threads.setDaemon(true);
+        return threads;
+    }
+
+    /** The services the check began to start, or null; what failed to begin is thrown as it was. */
+    private static EmbeddedServices.Starting begun(CompletableFuture<EmbeddedServices.Starting> checked) {
+        try {
+            return checked.join();
+        }
+        catch (CompletionException ex) {
+            if (ex.getCause() instanceof RuntimeException failed) {
+                throw failed;
+            }
+            throw ex;
+        }
     }
 
     private static boolean isEmbedded(Path jobsDir, String definitionName) {
@@ -88,6 +120,7 @@ final class WorkerSession implements AutoCloseable {
         ScoringEnvironment environment = bean(ScoringEnvironment.class);
         JobDefinition definition = bean(DefinitionLoader.class).load(environment.jobsDir(), definitionName);
         if (definition.isEmbedded() && embedded == null) {
+            starting = begun(checked);
             if (starting == null) {
                 starting = EmbeddedServices.begin(bean(WorkerProperties.class).dataDir());
             }
@@ -102,8 +135,11 @@ final class WorkerSession implements AutoCloseable {
         if (embedded != null) {
             embedded.close();
         }
-        else if (starting != null) {
-            starting.close();
+        else {
+            EmbeddedServices.Starting begun = starting != null ? starting : checked.exceptionally(failed -> null).join();
+            if (begun != null) {
+                begun.close();
+            }
         }
         bean(ExecutionOwners.class).close();
         context.close();

@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.springframework.util.ConcurrentLruCache;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -67,6 +68,25 @@ public final class DefinitionLoader {
     public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
     private static final List<String> EXTENSIONS = List.of(".yml", ".yaml");
+
+    /**
+     * What reading a definition gave, by everything it depends on: the file, its text, the
+     * variables and the working directory. A command reads its definition several times (before
+     * its context starts, at launch, in each step), {@code serve} at every inbox scan and schedule;
+     * binding and validating took 40-100 ms each time at a command's start. Keyed by the text, not
+     * the file's time and size, so an edit is always seen.
+     */
+    private static final ConcurrentLruCache<Source, Read> READ = new ConcurrentLruCache<>(64, DefinitionLoader::parse);
+
+    private record Source(Path file, String text, Map<String, String> environment, Path workingDir) {
+    }
+
+    private record Read(JobDefinition definition, List<String> problems) {
+
+        Read {
+            problems = List.copyOf(problems);
+        }
+    }
 
     private final Map<String, String> environment;
     private final Path workingDir;
@@ -228,22 +248,32 @@ public final class DefinitionLoader {
         if (text.startsWith("\uFEFF")) {
             text = text.substring(1);
         }
+        Read read = READ.get(new Source(file, text, environment, workingDir));
+        problems.addAll(read.problems());
+        return nameOk ? read.definition() : null;
+    }
+
+    /** Composes and binds a definition's text (the name's own check is {@link #read}'s). */
+    private static Read parse(Source source) {
+        String display = display(source.file(), source.workingDir());
+        String text = source.text();
+        List<String> problems = new ArrayList<>();
         Node root;
         try {
             root = yaml().compose(new StringReader(text));
         } catch (MarkedYAMLException e) {
             problems.add(syntaxProblem(display, e));
-            return null;
+            return new Read(null, problems);
         } catch (YAMLException e) {
             // Not the exception's message: it may quote the source, which may hold a key.
             problems.add(display + ": cannot be read as YAML (" + e.getClass().getSimpleName() + "); check that it is"
                     + " a small UTF-8 YAML file");
-            return null;
+            return new Read(null, problems);
         }
-        DefinitionBinder binder = new DefinitionBinder(display, environment, workingDir);
-        JobDefinition definition = binder.bind(name, file, root);
+        DefinitionBinder binder = new DefinitionBinder(display, source.environment(), source.workingDir());
+        JobDefinition definition = binder.bind(stem(source.file()), source.file(), root);
         problems.addAll(binder.problems());
-        return nameOk ? definition : null;
+        return new Read(definition, problems);
     }
 
     private static Yaml yaml() {
@@ -270,6 +300,10 @@ public final class DefinitionLoader {
     }
 
     private String display(Path file) {
+        return display(file, workingDir);
+    }
+
+    private static String display(Path file, Path workingDir) {
         Path normalized = file.toAbsolutePath().normalize();
         return normalized.startsWith(workingDir) && !normalized.equals(workingDir)
                 ? workingDir.relativize(normalized).toString()

@@ -252,6 +252,53 @@ class DefinitionLoaderTest {
         assertThat(definition.name()).isEqualTo("nightly.run");
     }
 
+    // ------------------------------------------------------------------ reading again
+
+    @Test
+    void anUnchangedDefinition_readAgain_isTheDefinitionReadBefore() throws IOException {
+        // given
+        write("x.yml", BASE);
+        JobDefinition first = loader().load(Path.of("jobs"), "x");
+
+        // when: another loader of the same variables and folder, as each command and step has
+        JobDefinition again = loader().load(Path.of("jobs"), "x");
+
+        // then
+        assertThat(again).isSameAs(first);
+    }
+
+    @Test
+    void anEditKeepingTheFilesSizeAndTime_isSeen() throws IOException {
+        // given
+        write("x.yml", BASE);
+        Path file = workingDir.resolve("jobs/x.yml");
+        java.nio.file.attribute.FileTime time = Files.getLastModifiedTime(file);
+        JobDefinition before = loader().load(Path.of("jobs"), "x");
+
+        // when: one digit of the workspace changes, and the file keeps its time
+        write("x.yml", BASE.replace("workspace: 0123", "workspace: 9123"));
+        Files.setLastModifiedTime(file, time);
+        JobDefinition after = loader().load(Path.of("jobs"), "x");
+
+        // then
+        assertThat(before.bes().workspace()).startsWith("0123");
+        assertThat(after.bes().workspace()).startsWith("9123");
+    }
+
+    @Test
+    void theSameFileWithOtherVariables_isBoundWithThem() throws IOException {
+        // given
+        write("x.yml", BASE);
+        loader().load(Path.of("jobs"), "x");
+
+        // when: a variable the definition uses is now missing
+        environment.remove("BES_API_KEY");
+
+        // then
+        assertThatThrownBy(() -> loader().load(Path.of("jobs"), "x")).isInstanceOf(DefinitionException.class)
+                .hasMessageContaining("bes.api-key");
+    }
+
     // ------------------------------------------------------------------ environment
 
     @Test
