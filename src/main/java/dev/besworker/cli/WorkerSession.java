@@ -62,7 +62,7 @@ final class WorkerSession implements AutoCloseable {
             context = WorkerContext.command(dataDir, global.jobsDir);
         }
         catch (RuntimeException | Error ex) {
-            EmbeddedServices.Starting starting = checked.exceptionally(failed -> null).join();
+            EmbeddedServices.Starting starting = begunIfAny(checked);
             if (starting != null) {
                 starting.close();
             }
@@ -90,6 +90,11 @@ final class WorkerSession implements AutoCloseable {
             }
             throw ex;
         }
+    }
+
+    /** The services the check began to start, or null, also when they failed to begin: what there is to close. */
+    private static EmbeddedServices.Starting begunIfAny(CompletableFuture<EmbeddedServices.Starting> checked) {
+        return checked.exceptionally(failed -> null).join();
     }
 
     private static boolean isEmbedded(Path jobsDir, String definitionName) {
@@ -136,7 +141,7 @@ final class WorkerSession implements AutoCloseable {
             embedded.close();
         }
         else {
-            EmbeddedServices.Starting begun = starting != null ? starting : checked.exceptionally(failed -> null).join();
+            EmbeddedServices.Starting begun = starting != null ? starting : begunIfAny(checked);
             if (begun != null) {
                 begun.close();
             }
