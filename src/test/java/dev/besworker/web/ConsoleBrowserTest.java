@@ -20,13 +20,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -173,7 +174,28 @@ class ConsoleBrowserTest extends ConsoleTestSupport {
     private void clickAndLoad(WebElement element) {
         WebElement page = browser.findElement(By.tagName("html"));
         element.click();
-        new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.stalenessOf(page));
+        new WebDriverWait(browser, Duration.ofSeconds(30)).until(driver -> isGone(page));
+    }
+
+    /**
+     * Whether the element's page has been left. Not Selenium's {@code stalenessOf} alone: asked
+     * while the old page unloads, chromedriver may answer "Node with given id does not belong to
+     * the document" as an unknown error instead of a stale element (seen in CI, Chrome 156).
+     */
+    private static boolean isGone(WebElement element) {
+        try {
+            element.isEnabled();
+            return false;
+        }
+        catch (StaleElementReferenceException gone) {
+            return true;
+        }
+        catch (WebDriverException ex) {
+            if (ex.getMessage() != null && ex.getMessage().contains("does not belong to the document")) {
+                return true;
+            }
+            throw ex;
+        }
     }
 
     private void screenshot(String name) throws IOException {
