@@ -251,13 +251,29 @@ class LaunchIT {
         // then
         String flags = result.stdout().lines().filter(line -> line.contains("-XX:")).findFirst().orElse("");
         if (quick) {
-            assertThat(flags).as(result.toString()).contains("-XX:TieredStopAtLevel=1")
+            assertThat(flags).as(result.toString()).contains("-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1")
                     .doesNotContain("Tier4InvocationThreshold");
         }
         else {
             assertThat(flags).as(result.toString()).contains("-XX:Tier4InvocationThreshold=100000")
-                    .doesNotContain("TieredStopAtLevel");
+                    .doesNotContain("TieredStopAtLevel", "CICompilerCount");
         }
+    }
+
+    @Test
+    void aShortCommand_getsBothCompilers_whenTheUsersOptionsAskForThem() throws Exception {
+        // given: the launcher beside a copy of the jar
+        copyOfTheJar(dir);
+        Path launcher = Files.copy(JAR.resolveSibling("bes-worker"), dir.resolve("bes-worker"));
+
+        // when: a short command with the README's way to give it both compilers
+        Result result = launcherWith(launcher, "-XX:+PrintCommandLineFlags -XX:TieredStopAtLevel=4", "--version");
+
+        // then: the JVM starts (it refuses one compiler thread for both compilers) with the user's choice last
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        String flags = result.stdout().lines().filter(line -> line.contains("-XX:")).findFirst().orElse("");
+        assertThat(flags).as(result.toString()).contains("-XX:TieredStopAtLevel=4").doesNotContain("CICompilerCount");
+        assertThat(result.stdout()).contains("bes-worker 0.1.0");
     }
 
     private Result launcher(Path launcher, String... args) throws Exception {
