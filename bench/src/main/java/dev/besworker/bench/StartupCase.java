@@ -20,7 +20,9 @@ import java.util.zip.ZipOutputStream;
  * file. Measured for the README's launcher ({@code target/bes-worker}, which maps the class-data
  * archive its first {@code run} recorded; the judged figure) and, for comparison, for
  * {@code java -jar target/bes-worker.jar} without options (one warm-up run each, then the
- * median of the rest, two for the comparison).
+ * median of the rest, two for the comparison), and the launcher on a JDK 25 or later where one is
+ * installed beside the default (its AOT cache; as many runs as the judged figure, shown beside it:
+ * the judged figure is the JDK the README assumes, the harness's own).
  */
 final class StartupCase {
 
@@ -30,7 +32,8 @@ final class StartupCase {
         this.env = env;
     }
 
-    private record Variant(String name, Worker worker) {
+    /** A set-up measured; {@code compared}: shown beside the judged one with fewer runs. */
+    private record Variant(String name, Worker worker, boolean compared) {
     }
 
     private record Measured(double startup, double wall, long rssKb) {
@@ -113,16 +116,22 @@ final class StartupCase {
                     "bench-startup", dir.resolve("out"), null);
             List<Variant> variants = new ArrayList<>();
             if (env.options.startupVariants()) {
-                variants.add(new Variant("`java -jar`, no options", new Worker(env.jar, jobsDir, List.of())));
+                variants.add(new Variant("`java -jar`, no options", new Worker(env.jar, jobsDir, List.of()), true));
             }
-            variants.add(new Variant(env.worker.launch().endsWith("bes-worker") ? "the launcher target/bes-worker"
-                    : env.worker.launch(), env.worker.withJobs(jobsDir)));
+            boolean launcher = env.worker.launch().endsWith("bes-worker");
+            Path jdk = launcher && env.options.startupVariants() ? newerJdk() : null;
+            if (jdk != null) {
+                variants.add(new Variant("the launcher on JDK " + feature(jdk) + " (its AOT cache, recorded by the"
+                        + " first run)", env.worker.withJobs(jobsDir).withJavaHome(jdk), false));
+            }
+            variants.add(new Variant(launcher ? "the launcher target/bes-worker" : env.worker.launch(),
+                    env.worker.withJobs(jobsDir), false));
             Measured judged = null;
             String judgedName = null;
             for (Variant variant : variants) {
                 boolean last = variant == variants.get(variants.size() - 1);
-                // the other set-ups are shown for comparison only: fewer runs keep the harness within 15 minutes
-                int runs = last ? env.options.startupRuns() : Math.min(2, env.options.startupRuns());
+                // `java -jar` is shown for comparison only: fewer runs keep the harness within 15 minutes
+                int runs = variant.compared ? Math.min(2, env.options.startupRuns()) : env.options.startupRuns();
                 Measured m = measure(variant, jobsDir, input, dir, runs);
                 if (last) {
                     judged = m;
@@ -144,6 +153,44 @@ final class StartupCase {
                 env.dropContainer("bench-startup");
                 Env.delete(dir);
             }
+        }
+    }
+
+    /**
+     * A JDK of feature version 25 or later other than the harness's own, for the start-up beside the
+     * judged one (the README assumes JDK 17 and says what JDK 25 gives): {@code BENCH_JDK25} if set,
+     * else the first under {@code /usr/lib/jvm} whose {@code release} file says 25 or later; null if none.
+     */
+    static Path newerJdk() throws IOException {
+        String given = System.getenv("BENCH_JDK25");
+        if (given != null && !given.isBlank()) {
+            return Path.of(given);
+        }
+        Path jvms = Path.of("/usr/lib/jvm");
+        if (!Files.isDirectory(jvms)) {
+            return null;
+        }
+        Path own = Path.of(System.getProperty("java.home")).toRealPath();
+        try (var homes = Files.list(jvms)) {
+            for (Path home : homes.sorted().toList()) {
+                if (Files.isExecutable(home.resolve("bin/java")) && feature(home) >= 25 && !home.toRealPath().equals(own)) {
+                    return home;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The JDK's feature version from its {@code release} file ({@code JAVA_VERSION="25.0.1"}), or 0. */
+    static int feature(Path home) {
+        try {
+            return Files.readAllLines(home.resolve("release")).stream()
+                    .filter(line -> line.startsWith("JAVA_VERSION=\""))
+                    .map(line -> line.substring("JAVA_VERSION=\"".length()).split("[.\"]")[0])
+                    .mapToInt(Integer::parseInt).findFirst().orElse(0);
+        }
+        catch (IOException | NumberFormatException ex) {
+            return 0;
         }
     }
 

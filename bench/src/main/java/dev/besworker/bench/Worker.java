@@ -52,26 +52,34 @@ final class Worker {
     private final List<String> jvmOptions;
     /** The launcher script ({@code target/bes-worker}) that runs {@link #jar}, or null for {@code java -jar}. */
     private final Path launcher;
+    /** Environment variables added to the worker's (the JDK the launcher picks: JAVA_HOME). */
+    private final Map<String, String> environment;
 
     Worker(Path jar, Path jobsDir, List<String> jvmOptions) {
-        this(jar, jobsDir, jvmOptions, null);
+        this(jar, jobsDir, jvmOptions, null, Map.of());
     }
 
-    private Worker(Path jar, Path jobsDir, List<String> jvmOptions, Path launcher) {
+    private Worker(Path jar, Path jobsDir, List<String> jvmOptions, Path launcher, Map<String, String> environment) {
         this.jar = jar;
         this.jobsDir = jobsDir;
         this.jvmOptions = List.copyOf(jvmOptions);
         this.launcher = launcher;
+        this.environment = Map.copyOf(environment);
     }
 
     /** The worker as the README runs it: the build's launcher script beside {@code jar}. */
     static Worker launcher(Path jar, Path jobsDir) {
-        return new Worker(jar, jobsDir, List.of(), jar.resolveSibling("bes-worker"));
+        return new Worker(jar, jobsDir, List.of(), jar.resolveSibling("bes-worker"), Map.of());
     }
 
     /** This worker with other definitions. */
     Worker withJobs(Path otherJobsDir) {
-        return new Worker(jar, otherJobsDir, jvmOptions, launcher);
+        return new Worker(jar, otherJobsDir, jvmOptions, launcher, environment);
+    }
+
+    /** This worker on the JDK in {@code javaHome} (the launcher runs {@code $JAVA_HOME/bin/java}). */
+    Worker withJavaHome(Path javaHome) {
+        return new Worker(jar, jobsDir, jvmOptions, launcher, Map.of("JAVA_HOME", javaHome.toString()));
     }
 
     /** How it is launched, for the log. */
@@ -130,7 +138,7 @@ final class Worker {
         }
         command.addAll(List.of("--jobs-dir", jobsDir.toString(), "--data-dir",
                 dataDir.toString(), "run", definition, "--input", input.toString(), "--force"));
-        return Proc.start(command, dataDir.getParent(), logPrefix);
+        return Proc.start(command, dataDir.getParent(), logPrefix, environment);
     }
 
     /** Runs to the end and reads the execution back with {@code show --json}. */
