@@ -4,6 +4,8 @@ import java.time.Clock;
 
 import javax.sql.DataSource;
 
+import org.springframework.boot.batch.jdbc.autoconfigure.BatchDataSourceScriptDatabaseInitializer;
+import org.springframework.boot.batch.jdbc.autoconfigure.BatchJdbcProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.jdbc.autoconfigure.ApplicationDataSourceScriptDatabaseInitializer;
 import org.springframework.boot.sql.autoconfigure.init.SqlInitializationProperties;
@@ -16,7 +18,7 @@ import dev.besworker.WorkerProperties;
 
 /** This worker's identity and lease, the restart locks, and the registry of workers. */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties({ ClusterProperties.class, SqlInitializationProperties.class })
+@EnableConfigurationProperties({ ClusterProperties.class, SqlInitializationProperties.class, BatchJdbcProperties.class })
 public class ClusterConfiguration {
 
     /** Boot's schema initialization, one worker at a time (Boot's own backs off for it). */
@@ -24,6 +26,13 @@ public class ClusterConfiguration {
     ApplicationDataSourceScriptDatabaseInitializer dataSourceScriptDatabaseInitializer(DataSource dataSource,
             SqlInitializationProperties properties) {
         return new LockedSchemaInitializer(dataSource, properties);
+    }
+
+    /** Spring Batch's schema, created when missing rather than attempted at every start. */
+    @Bean
+    BatchDataSourceScriptDatabaseInitializer batchDataSourceInitializer(DataSource dataSource,
+            BatchJdbcProperties properties) {
+        return new BatchSchemaInitializer(dataSource, properties);
     }
 
     @Bean

@@ -30,14 +30,23 @@ final class LockedSchemaInitializer extends ApplicationDataSourceScriptDatabaseI
 
     @Override
     protected void runScripts(Scripts scripts) {
-        try (Connection connection = getDataSource().getConnection()) {
+        underSchemaLock(getDataSource(), () -> super.runScripts(scripts));
+    }
+
+    /**
+     * Runs {@code work} holding the schema lock on PostgreSQL, as it is on other databases: the one
+     * lock of every script that creates the job repository's tables (this one's and Spring Batch's,
+     * {@link BatchSchemaInitializer}).
+     */
+    static void underSchemaLock(DataSource dataSource, Runnable work) {
+        try (Connection connection = dataSource.getConnection()) {
             if (!"PostgreSQL".equals(connection.getMetaData().getDatabaseProductName())) {
-                super.runScripts(scripts);
+                work.run();
                 return;
             }
             execute(connection, "SELECT pg_advisory_lock(" + LOCK_KEY + ")");
             try {
-                super.runScripts(scripts);
+                work.run();
             }
             finally {
                 execute(connection, "SELECT pg_advisory_unlock(" + LOCK_KEY + ")");
