@@ -47,7 +47,7 @@ public final class Bench {
             emulator.watch(Duration.ofMillis(50));
             Worker worker = new Worker(jar, work.resolve("jobs"), options.workerJvm());
             Env env = new Env(root, jar, work, azurite.connectionString(), azurite.blobEndpoint(), worker, emulator,
-                    proxy, table, options);
+                    proxy, table, options, azurite.pid());
             Env.log("Azurite on port " + azurite.port() + " (data in " + work.resolve("azurite") + "), emulator at "
                     + emulator.uri() + " behind the recording proxy " + proxy.uri());
             StartupCase.prepareRecommended(env);

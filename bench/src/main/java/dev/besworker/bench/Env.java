@@ -29,9 +29,11 @@ final class Env {
     final Proxy proxy;
     final Table table;
     final Options options;
+    /** Azurite's process, for its CPU beside the worker's (case 1). */
+    final long azuritePid;
 
     Env(Path root, Path jar, Path work, String connectionString, String blobEndpoint, Worker worker, Emulator emulator,
-            Proxy proxy, Table table, Options options) {
+            Proxy proxy, Table table, Options options, long azuritePid) {
         this.root = root;
         this.jar = jar;
         this.work = work;
@@ -44,6 +46,7 @@ final class Env {
         this.proxy = proxy;
         this.table = table;
         this.options = options;
+        this.azuritePid = azuritePid;
     }
 
     /** The service URI BES clients use, through the proxy. */

@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
 final class Proc {
 
     /** How a child ended. */
-    record Result(int exitCode, long launchNanos, long endNanos, long peakRssKb, Path stdout, Path stderr) {
+    record Result(int exitCode, long launchNanos, long endNanos, long peakRssKb, double cpuSeconds, Path stdout,
+            Path stderr) {
         double seconds() {
             return (endNanos - launchNanos) / 1e9;
         }
@@ -37,6 +38,8 @@ final class Proc {
     private final Path stdout;
     private final Path stderr;
     private volatile long peakRssKb;
+    /** User + system CPU of the process at its last sample (at most 20 ms before its end). */
+    private volatile double cpuSeconds;
     private final Thread sampler;
 
     private Proc(Process process, long launchNanos, Path stdout, Path stderr) {
@@ -89,7 +92,7 @@ final class Proc {
         }
         long end = System.nanoTime();
         sampler.join(1000);
-        return new Result(process.exitValue(), launchNanos, end, peakRssKb, stdout, stderr);
+        return new Result(process.exitValue(), launchNanos, end, peakRssKb, cpuSeconds, stdout, stderr);
     }
 
     /** Ends the process (and its children) and waits for it. */
@@ -115,6 +118,10 @@ final class Proc {
             if (hwm > peakRssKb) {
                 peakRssKb = hwm;
             }
+            double cpu = cpuSeconds(process.pid());
+            if (cpu > cpuSeconds) {
+                cpuSeconds = cpu;
+            }
             try {
                 Thread.sleep(20);
             }
@@ -137,6 +144,22 @@ final class Proc {
             // the process ended between the check and the read
         }
         return 0;
+    }
+
+    /**
+     * User + system CPU seconds a process has used so far, all its threads (fields 14 and 15 of
+     * /proc/&lt;pid&gt;/stat, in clock ticks of 1/100 s), or 0 when it cannot be read.
+     */
+    static double cpuSeconds(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            // the command name (field 2) may hold spaces: count from the ')' that closes it
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
+        }
+        catch (IOException | RuntimeException ex) {
+            return 0;
+        }
     }
 
     /** The java launcher of this JVM. */
