@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code java -jar bes-worker.jar} as users type it, on copies of the built jar: the first start
@@ -37,6 +38,9 @@ class LaunchIT {
 
     @TempDir
     Path dir;
+
+    /** The JDK the launcher runs ({@code JAVA_HOME}): the tests' own unless a test picks another. */
+    private Path javaHome = Path.of(System.getProperty("java.home"));
 
     record Result(int exitCode, String stdout, String stderr) {
     }
@@ -186,35 +190,40 @@ class LaunchIT {
         }
     }
 
-    @Test
-    void onJdk17_theFirstRunRecordsAClassList_theNextStartMakesTheArchiveInTheBackground_andLaterStartsMapIt()
+    @ParameterizedTest(name = "JDK {0}")
+    @ValueSource(ints = { 17, 25 })
+    void theFirstRunRecords_theNextStartMakesTheArchiveInTheBackground_andLaterStartsMapIt(int feature)
             throws Exception {
-        assumeTrue(Runtime.version().feature() == 17, "the launcher's JDK 17 archive (CI runs JDK 17)");
+        // JDK 17 (the CI's) records a class list for a CDS archive, JDK 25 (installed beside it) an AOT configuration
+        javaHome = jdk(feature);
+        assumeTrue(javaHome != null, "a JDK " + feature + " is installed");
+        String archive = "java-" + feature + ".jsa";
         // given: the launcher beside a copy of the jar
-        Path jar = copyOfTheJar(dir);
+        copyOfTheJar(dir);
         Path launcher = Files.copy(JAR.resolveSibling("bes-worker"), dir.resolve("bes-worker"));
         Path app = dir.resolve("bes-worker-app");
 
         // when: a first run (of a job that does not exist: it still starts the worker and exits)
         Result first = launcher(launcher, "run", "nowhere", "--input", "missing.csv");
 
-        // then: it recorded its class list and no archive
+        // then: it recorded what it loaded and no archive, and its stdout holds nothing but the command's
         assertThat(first.exitCode()).as(first.toString()).isNotZero();
         assertThat(first.stderr()).contains("no job named nowhere");
+        assertThat(first.stdout()).as(first.toString()).isEmpty();
         assertThat(filesEndingWith(app, ".classlist")).hasSize(1);
-        assertThat(app.resolve("java-17.jsa")).doesNotExist();
+        assertThat(app.resolve(archive)).doesNotExist();
 
         // when: the next start, then the archive's making in the background
         Result second = launcher(launcher, "--version");
-        Awaitility.await().atMost(Duration.ofMinutes(3)).until(() -> Files.exists(app.resolve("java-17.jsa")));
+        Awaitility.await().atMost(Duration.ofMinutes(3)).until(() -> Files.exists(app.resolve(archive)));
 
-        // then: the list was taken, nothing failed, and a later start maps the worker's classes from the archive
+        // then: the recording was taken, nothing failed, and a later start maps the worker's classes from the archive
         assertThat(second.exitCode()).as(second.toString()).isZero();
-        assertThat(second.stdout()).contains("bes-worker 0.1.0");
+        assertThat(second.stdout()).startsWith("bes-worker 0.1.0").hasLineCount(1);
         Awaitility.await().atMost(Duration.ofSeconds(30))
                 .until(() -> filesEndingWith(app, ".list").isEmpty() && filesEndingWith(app, ".part").isEmpty());
         assertThat(filesEndingWith(app, ".classlist")).isEmpty();
-        assertThat(app.resolve("java-17.failed")).doesNotExist();
+        assertThat(app.resolve("java-" + feature + ".failed")).doesNotExist();
         Result third = launcher(launcher, "run", "nowhere", "--input", "missing.csv");
         assertThat(third.stderr()).contains("no job named nowhere");
         Path classLog = dir.resolve("class-load.txt");
@@ -222,7 +231,31 @@ class LaunchIT {
         assertThat(mapped.exitCode()).as(mapped.toString()).isZero();
         assertThat(Files.readString(classLog))
                 .contains("dev.besworker.BesWorkerApplication source: shared objects file");
-        assertThat(filesEndingWith(app, ".classlist")).as("no list is recorded once the archive exists").isEmpty();
+        assertThat(filesEndingWith(app, ".classlist")).as("nothing is recorded once the archive exists").isEmpty();
+    }
+
+    /**
+     * The home of a JDK of this feature version: the one running the tests, or one under
+     * /usr/lib/jvm (Debian's place, where these machines keep Temurin 25 beside the default); null if none.
+     */
+    private static Path jdk(int feature) throws IOException {
+        if (Runtime.version().feature() == feature) {
+            return Path.of(System.getProperty("java.home"));
+        }
+        Path jvms = Path.of("/usr/lib/jvm");
+        if (!Files.isDirectory(jvms)) {
+            return null;
+        }
+        try (Stream<Path> homes = Files.list(jvms)) {
+            for (Path home : homes.sorted().toList()) {
+                Path release = home.resolve("release");
+                if (Files.isExecutable(home.resolve("bin/java")) && Files.isRegularFile(release)
+                        && Files.readString(release).contains("JAVA_VERSION=\"" + feature + ".")) {
+                    return home;
+                }
+            }
+        }
+        return null;
     }
 
     @ParameterizedTest(name = "{0}")
@@ -249,7 +282,7 @@ class LaunchIT {
         Result result = launcherWith(launcher, "-XX:+PrintCommandLineFlags", arguments.split(" "));
 
         // then
-        String flags = result.stdout().lines().filter(line -> line.contains("-XX:")).findFirst().orElse("");
+        String flags = result.stderr().lines().filter(line -> line.contains("-XX:")).findFirst().orElse("");
         if (quick) {
             assertThat(flags).as(result.toString()).contains("-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1")
                     .doesNotContain("Tier4InvocationThreshold");
@@ -271,7 +304,7 @@ class LaunchIT {
 
         // then: the JVM starts (it refuses one compiler thread for both compilers) with the user's choice last
         assertThat(result.exitCode()).as(result.toString()).isZero();
-        String flags = result.stdout().lines().filter(line -> line.contains("-XX:")).findFirst().orElse("");
+        String flags = result.stderr().lines().filter(line -> line.contains("-XX:")).findFirst().orElse("");
         assertThat(flags).as(result.toString()).contains("-XX:TieredStopAtLevel=4").doesNotContain("CICompilerCount");
         assertThat(result.stdout()).contains("bes-worker 0.1.0");
     }
@@ -287,7 +320,7 @@ class LaunchIT {
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
                 .redirectOutput(dir.resolve("out-launcher.txt").toFile())
                 .redirectError(dir.resolve("err-launcher.txt").toFile());
-        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().put("JAVA_HOME", javaHome.toString());
         builder.environment().put("BES_WORKER_JAVA_OPTS", javaOptions);
         return finish(builder.start(), "launcher");
     }
