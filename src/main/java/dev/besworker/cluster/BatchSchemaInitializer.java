@@ -48,30 +48,35 @@ final class BatchSchemaInitializer extends BatchDataSourceScriptDatabaseInitiali
     @Override
     protected void runScripts(Scripts scripts) {
         LockedSchemaInitializer.underSchemaLock(getDataSource(), () -> {
-            if (!existing().containsAll(created(scripts))) {
+            if (!complete(scripts)) {
                 super.runScripts(scripts);
             }
         });
     }
 
-    /** The tables and sequences the scripts create, upper-cased; never empty (else the scripts run). */
-    private static Set<String> created(Scripts scripts) {
+    /**
+     * Whether everything the scripts create exists. Not when a script cannot be read or creates
+     * nothing recognisable: the scripts then run, and Boot reports what it cannot do.
+     */
+    private boolean complete(Scripts scripts) {
+        try {
+            Set<String> created = created(scripts);
+            return !created.isEmpty() && existing().containsAll(created);
+        }
+        catch (IOException ex) {
+            return false;
+        }
+    }
+
+    /** The tables and sequences the scripts create, upper-cased. */
+    private static Set<String> created(Scripts scripts) throws IOException {
         Set<String> names = new LinkedHashSet<>();
         for (Resource script : scripts) {
-            try {
-                Matcher create = CREATE.matcher(script.getContentAsString(
-                        scripts.getEncoding() != null ? scripts.getEncoding() : StandardCharsets.UTF_8));
-                while (create.find()) {
-                    names.add(create.group(1).toUpperCase(Locale.ROOT));
-                }
+            Matcher create = CREATE.matcher(script.getContentAsString(
+                    scripts.getEncoding() != null ? scripts.getEncoding() : StandardCharsets.UTF_8));
+            while (create.find()) {
+                names.add(create.group(1).toUpperCase(Locale.ROOT));
             }
-            catch (IOException ex) {
-                // unreadable here: the scripts run, and Boot reports what it cannot read
-                names.add("\0" + script);
-            }
-        }
-        if (names.isEmpty()) {
-            names.add("\0nothing recognised");
         }
         return names;
     }
