@@ -46,6 +46,12 @@ public final class BesWorkerApplication {
      * for the twelve it does not run (async-profiler, on the main thread).
      */
     private static CommandLine commandLine(Invocation invocation) {
+        // picocli looks for Groovy's Closure class once (for closures in annotations, which this
+        // tool has none of); not finding it, the class loader opened every jar on the class path,
+        // about 40 ms of the main thread's start (async-profiler). picocli's own switch skips it.
+        if (System.getProperty("picocli.disable.closures") == null) {
+            System.setProperty("picocli.disable.closures", "true");
+        }
         List<Class<?>> commands = new ArrayList<>(BesWorkerCommand.COMMANDS);
         commands.add(EmulatorCommand.class);
         Class<?> asked = invocation.onlyFolders() ? named(commands, invocation.command()) : null;

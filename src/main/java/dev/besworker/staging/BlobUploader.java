@@ -33,6 +33,7 @@ import com.azure.storage.blob.models.BlobErrorCode;
 import com.azure.storage.blob.models.BlobHttpHeaders;
 import com.azure.storage.blob.models.BlobProperties;
 import com.azure.storage.blob.models.BlobStorageException;
+import com.azure.storage.blob.models.BlockBlobItem;
 import com.azure.storage.blob.options.BlockBlobCommitBlockListOptions;
 import com.azure.storage.blob.options.BlockBlobSimpleUploadOptions;
 import com.azure.storage.blob.specialized.BlockBlobClient;
@@ -84,10 +85,10 @@ final class BlobUploader {
             if (!BlobErrorCode.CONTAINER_NOT_FOUND.equals(ex.getErrorCode())) {
                 throw TransferException.of("upload of " + file + " to " + describe(blobName) + " failed", ex);
             }
-            // Deleted since this instance created it: create it again, once.
-            log.info("Container {} disappeared; creating it again", container.name());
-            container.forget();
+            // Not there yet (the first upload to it) or deleted since: create it, and upload once more.
+            log.info("Container {} does not exist; creating it", container.name());
             try {
+                container.create();
                 return uploadTo(blob, file, blobName, md5, size, null, progress, stop);
             }
             catch (RuntimeException again) {
@@ -101,7 +102,8 @@ final class BlobUploader {
 
     private UploadResult uploadTo(BlockBlobClient blob, Path file, String blobName, byte[] md5, long size,
             PrestagedBlocks prestaged, TransferListener progress, BooleanSupplier stop) {
-        container.ensureExists();
+        // The first request tells whether the container is there (ContainerNotFound, handled by
+        // the caller): no request of its own to create it before every process's first upload.
         BlobProperties existing = propertiesOrNull(blob);
         if (existing != null && Arrays.equals(existing.getContentMd5(), md5) && existing.getBlobSize() == size) {
             log.debug("Blob {} already holds {} ({} bytes, same MD5): not uploading", describe(blobName), file, size);
@@ -115,11 +117,19 @@ final class BlobUploader {
         }
         if (settings.inBlocks(size)) {
             uploadInBlocks(file, blob, blobName, md5, size, settings.blockSizeFor(size), progress, stop);
+            verify(blob, blobName, md5, size);
         }
         else {
-            uploadInOne(file, blob, blobName, md5, size, progress, stop);
+            byte[] stored = uploadInOne(file, blob, blobName, md5, size, progress, stop);
+            // Put Blob answers with the MD5 the service computed of what it stored: the same check
+            // as reading the blob's properties back, one request fewer. Where it is missing, read back.
+            if (stored == null) {
+                verify(blob, blobName, md5, size);
+            }
+            else if (!Arrays.equals(stored, md5)) {
+                throw corrupted(blobName, size, stored, size, md5);
+            }
         }
-        verify(blob, blobName, md5, size);
         return new UploadResult(blobName, size, false);
     }
 
@@ -175,7 +185,8 @@ final class BlobUploader {
         }
     }
 
-    private void uploadInOne(Path file, BlockBlobClient blob, String blobName, byte[] md5, long size,
+    /** Uploads the file in one Put Blob; returns the MD5 the service computed of what it stored, or null. */
+    private byte[] uploadInOne(Path file, BlockBlobClient blob, String blobName, byte[] md5, long size,
             TransferListener progress, BooleanSupplier stop) {
         byte[] bytes = readAll(file, size);
         if (!Arrays.equals(Md5.digest().digest(bytes), md5)) {
@@ -186,9 +197,10 @@ final class BlobUploader {
         }
         // The MD5 goes twice: as Content-MD5 the service checks the body against it, in the
         // headers it is stored as the blob's Content-MD5.
-        blob.uploadWithResponse(new BlockBlobSimpleUploadOptions(BinaryData.fromBytes(bytes))
-                .setHeaders(headers(blobName, md5)).setContentMd5(md5), null, Context.NONE);
+        BlockBlobItem stored = blob.uploadWithResponse(new BlockBlobSimpleUploadOptions(BinaryData.fromBytes(bytes))
+                .setHeaders(headers(blobName, md5)).setContentMd5(md5), null, Context.NONE).getValue();
         progress.progress(size, size);
+        return stored == null ? null : stored.getContentMd5();
     }
 
     private void uploadInBlocks(Path file, BlockBlobClient blob, String blobName, byte[] md5, long size, long blockSize,
@@ -342,10 +354,14 @@ final class BlobUploader {
     private void verify(BlockBlobClient blob, String blobName, byte[] md5, long size) {
         BlobProperties stored = blob.getProperties();
         if (!Arrays.equals(stored.getContentMd5(), md5) || stored.getBlobSize() != size) {
-            throw new TransferException("corrupted transfer: after the upload " + describe(blobName) + " holds "
-                    + stored.getBlobSize() + " bytes with Content-MD5 " + base64(stored.getContentMd5()) + ", expected "
-                    + size + " bytes with " + base64(md5), true);
+            throw corrupted(blobName, stored.getBlobSize(), stored.getContentMd5(), size, md5);
         }
+    }
+
+    private TransferException corrupted(String blobName, long storedSize, byte[] storedMd5, long size, byte[] md5) {
+        return new TransferException("corrupted transfer: after the upload " + describe(blobName) + " holds "
+                + storedSize + " bytes with Content-MD5 " + base64(storedMd5) + ", expected " + size + " bytes with "
+                + base64(md5), true);
     }
 
     private static BlobHttpHeaders headers(String blobName, byte[] md5) {

@@ -5,8 +5,9 @@ import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.specialized.BlockBlobClient;
 
 /**
- * The one container a {@link BlobStaging} works in: its client and name, created on first use
- * (and again after it was deleted), and the wording that names one of its blobs in messages.
+ * The one container a {@link BlobStaging} works in: its client and name, created where a request
+ * finds it missing (an upload) or before first use (staging blocks, whose listing cannot tell a
+ * missing container from a missing blob), and the wording that names one of its blobs in messages.
  */
 final class StagingContainer {
 
@@ -39,9 +40,10 @@ final class StagingContainer {
         }
     }
 
-    /** The container was deleted behind this instance's back: the next {@link #ensureExists()} creates it again. */
-    void forget() {
-        ready = false;
+    /** Creates the container, which a request found missing (never created, or deleted since). */
+    void create() {
+        client.createIfNotExists();
+        ready = true;
     }
 
     /** {@code blob <container>/<blobName>}, as messages name a blob. */

@@ -110,6 +110,71 @@ class BlobStagingTest {
     }
 
     @Test
+    void smallFile_toAContainerThatExists_takesTwoRequests_theCheckAndThePut() throws Exception {
+        // given: the container exists (an earlier upload made it)
+        BlobStaging staging = staging(TransferSettings.defaults());
+        Path earlier = Files.writeString(dir.resolve("earlier.csv"), "id,Col2\n1,first\n");
+        staging.upload(earlier, blobName + ".earlier", md5(earlier), TransferListener.NONE, () -> false);
+        Path file = Files.writeString(dir.resolve("in.csv"), "id,Col2\n1,This is a good day\n");
+        recorder.clear();
+
+        // when
+        staging.upload(file, blobName, md5(file), TransferListener.NONE, () -> false);
+
+        // then: no request creates the container or reads the blob back (Put Blob's answer carries its MD5)
+        assertThat(recorder.requests()).containsExactly("HEAD blob md5=null",
+                "PUT blob md5=" + Base64.getEncoder().encodeToString(md5(file)));
+        assertThat(sdkBlob(blobName).downloadContent().toBytes()).isEqualTo(Files.readAllBytes(file));
+    }
+
+    @Test
+    void firstUpload_toAContainerNotThereYet_createsItAndUploads() throws Exception {
+        // given
+        String container = "fresh-" + System.nanoTime();
+        BlobStaging staging = new BlobStaging(Secret.of(azurite.connectionString()), container,
+                TransferSettings.defaults(), List.of(recorder));
+        Path file = Files.writeString(dir.resolve("in.csv"), "id,Col2\n1,first\n");
+
+        // when
+        UploadResult result = staging.upload(file, "in.csv", md5(file), TransferListener.NONE, () -> false);
+
+        // then
+        assertThat(result.skipped()).isFalse();
+        assertThat(staging.exists("in.csv")).isTrue();
+        assertThat(recorder.requests()).startsWith("HEAD blob md5=null", "PUT other md5=null");
+    }
+
+    @Test
+    void putBlobAnsweredWithAnotherMd5_isACorruptedTransfer() throws Exception {
+        // given: the service says it stored bytes with another MD5 than those sent
+        byte[] other = new byte[16];
+        HttpPipelineSyncPolicy otherMd5 = new HttpPipelineSyncPolicy() {
+            @Override
+            protected com.azure.core.http.HttpResponse afterReceivedResponse(HttpPipelineCallContext context,
+                    com.azure.core.http.HttpResponse response) {
+                if (context.getHttpRequest().getHttpMethod() == com.azure.core.http.HttpMethod.PUT
+                        && response.getStatusCode() == 201) {
+                    response.getHeaders().set(HttpHeaderName.CONTENT_MD5, Base64.getEncoder().encodeToString(other));
+                }
+                return response;
+            }
+        };
+        BlobStaging staging = new BlobStaging(Secret.of(azurite.connectionString()), CONTAINER,
+                TransferSettings.defaults(), List.of(otherMd5));
+        Path file = Files.writeString(dir.resolve("in.csv"), "id,Col2\n1,first\n");
+
+        // when
+        TransferException failed = catchThrowableOfType(TransferException.class,
+                () -> staging.upload(file, blobName, md5(file), TransferListener.NONE, () -> false));
+
+        // then
+        assertThat(failed).isNotNull();
+        assertThat(failed.getMessage()).contains("corrupted transfer").contains(blobName)
+                .contains(Base64.getEncoder().encodeToString(other));
+        assertThat(failed.retryable()).isTrue();
+    }
+
+    @Test
     void largeFile_isStagedInBlocksWithTransactionalMd5AndCommittedWithWholeMd5() throws Exception {
         // given: 5 blocks of 64 KiB, the last one short
         Path file = randomFile("big.csv", 4 * 64 * 1024 + 1000);
@@ -598,6 +663,12 @@ class BlobStagingTest {
         List<String> puts() {
             synchronized (requests) {
                 return requests.stream().filter(r -> r.startsWith("PUT ") && !r.startsWith("PUT other")).toList();
+            }
+        }
+
+        List<String> requests() {
+            synchronized (requests) {
+                return List.copyOf(requests);
             }
         }
 
