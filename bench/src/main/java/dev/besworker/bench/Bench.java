@@ -40,6 +40,8 @@ public final class Bench {
 
         Table table = new Table();
         PollingCase polling = null;
+        // What ran the worker: the launcher (its own JVM options) unless the build made none.
+        String workerLaunch = "java " + String.join(" ", options.workerJvm()) + " -jar " + jar;
         try (AzuriteProcess azurite = AzuriteProcess.start(work.resolve("azurite"));
                 Emulator emulator = Emulator.start(jar, work.resolve("logs"), "emulator-main", null);
                 Proxy proxy = Proxy.start(emulator.uri());
@@ -51,7 +53,8 @@ public final class Bench {
             Env.log("Azurite on port " + azurite.port() + " (data in " + work.resolve("azurite") + "), emulator at "
                     + emulator.uri() + " behind the recording proxy " + proxy.uri());
             StartupCase.prepareRecommended(env);
-            Env.log("worker: " + env.worker.launch());
+            workerLaunch = env.worker.launch();
+            Env.log("worker: " + workerLaunch);
             if (options.cases().contains(4)) {
                 polling = new PollingCase(env);
                 closer.add(polling);
@@ -122,8 +125,8 @@ public final class Bench {
         }
         double minutes = (System.nanoTime() - started) / 60e9;
         String rendered = table.render();
-        String report = machine + "\n" + String.format(Locale.ROOT, "Harness wall time: %.1f min; worker JVM options: %s%n%n",
-                minutes, String.join(" ", options.workerJvm())) + rendered;
+        String report = machine + "\n" + String.format(Locale.ROOT, "Harness wall time: %.1f min; worker: %s%n%n",
+                minutes, workerLaunch) + rendered;
         Files.writeString(work.getParent().resolve("results.md"), report, StandardCharsets.UTF_8);
         System.out.println();
         System.out.println(report);
