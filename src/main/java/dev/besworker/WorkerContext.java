@@ -11,8 +11,12 @@ import org.springframework.boot.Banner;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
+import org.springframework.boot.context.logging.LoggingApplicationListener;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
 
 /**
  * The one way the worker's Spring context is built, for a one-shot command ({@code run},
@@ -41,8 +45,20 @@ public final class WorkerContext {
      * {@link #preparedByBuild()}.
      */
     public static ConfigurableApplicationContext command(Path dataDir, Path jobsDir) {
+        return command(dataDir, jobsDir, () -> { });
+    }
+
+    /**
+     * As {@link #command(Path, Path)}; {@code loggingReady} runs on the starting thread as soon as
+     * Spring Boot has configured logging, before the context is built: work begun beside the start
+     * from then on logs into the configured appenders. (Boot resets Logback while it configures it;
+     * a message logged by another thread meanwhile is lost, and Logback prints "No appenders
+     * present" on stderr.)
+     */
+    public static ConfigurableApplicationContext command(Path dataDir, Path jobsDir, Runnable loggingReady) {
         SpringApplication application = application(WorkerApplication.class);
         application.setWebApplicationType(WebApplicationType.NONE);
+        application.addListeners(new LoggingReady(loggingReady));
         if (preparedByBuild()) {
             System.setProperty(AotDetector.AOT_ENABLED, "true");
             application.setMainApplicationClass(WorkerContext.class);
@@ -106,6 +122,20 @@ public final class WorkerContext {
         application.setLogStartupInfo(false);
         application.setRegisterShutdownHook(false);
         return application;
+    }
+
+    /** Runs its task once the environment is prepared, right after Boot's logging listener has configured logging. */
+    private record LoggingReady(Runnable task) implements ApplicationListener<ApplicationEnvironmentPreparedEvent>, Ordered {
+
+        @Override
+        public void onApplicationEvent(ApplicationEnvironmentPreparedEvent event) {
+            task.run();
+        }
+
+        @Override
+        public int getOrder() {
+            return LoggingApplicationListener.DEFAULT_ORDER + 1;
+        }
     }
 
     private static List<String> folders(Path dataDir, Path jobsDir) {

@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
 import org.springframework.boot.autoconfigure.task.TaskSchedulingAutoConfiguration;
@@ -21,6 +24,8 @@ import org.springframework.boot.webmvc.autoconfigure.WebMvcAutoConfiguration;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import org.springframework.batch.core.repository.JobRepository;
+
+import ch.qos.logback.classic.LoggerContext;
 
 import dev.besworker.serve.ServeConfiguration;
 
@@ -48,6 +53,23 @@ class WorkerContextTest {
             assertThat(context.containsBeanDefinition(DataSourceAutoConfiguration.class.getName())).isTrue();
             assertThat(SERVE_ONLY).allSatisfy(type -> assertThat(context.containsBeanDefinition(type.getName()))
                     .as(type.getSimpleName()).isFalse());
+        }
+    }
+
+    @Test
+    void aOneShotCommand_saysWhenLoggingIsConfigured_beforeItBuildsTheContext() throws Exception {
+        // given: logging not yet configured by Spring Boot (as at a command's start)
+        Path jobs = Files.createDirectories(dir.resolve("jobs"));
+        LoggingSystem.get(getClass().getClassLoader()).cleanUp();
+        LoggerContext logback = (LoggerContext) LoggerFactory.getILoggerFactory();
+        List<Boolean> configuredWhenTold = new ArrayList<>();
+
+        // when
+        try (ConfigurableApplicationContext context = WorkerContext.command(dir.resolve("data"), jobs,
+                () -> configuredWhenTold.add(logback.getObject(LoggingSystem.class.getName()) != null))) {
+
+            // then: told once, after Boot configured Logback (what other threads log from then on is kept)
+            assertThat(configuredWhenTold).containsExactly(true);
         }
     }
 

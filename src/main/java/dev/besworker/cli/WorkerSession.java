@@ -49,25 +49,31 @@ final class WorkerSession implements AutoCloseable {
      * services, Azurite starts beside the Spring context (it takes about as long to load),
      * ready for {@link #startEmbeddedFor(String)}. The definition is read for that on a thread
      * of its own while the context starts (binding it was 0.1-0.2 s of the main thread's start),
-     * and the command finds it read when it asks for it ({@link DefinitionLoader} keeps it).
+     * and the command finds it read when it asks for it ({@link DefinitionLoader} keeps it). The
+     * services begin once Spring Boot has configured logging (their start logs; begun earlier,
+     * what they logged while Boot reset Logback was lost).
      */
     static WorkerSession open(BesWorkerCommand global, String embeddedFor) {
         Path dataDir = global.dataDir.toAbsolutePath().normalize();
+        CompletableFuture<Void> loggingReady = new CompletableFuture<>();
         CompletableFuture<EmbeddedServices.Starting> checked = embeddedFor == null
                 ? CompletableFuture.completedFuture(null)
-                : CompletableFuture.supplyAsync(() -> isEmbedded(global.jobsDir, embeddedFor)
-                        ? EmbeddedServices.begin(dataDir) : null, CHECK);
+                : CompletableFuture.supplyAsync(() -> isEmbedded(global.jobsDir, embeddedFor), CHECK)
+                        .thenCombineAsync(loggingReady, (embedded, ready) -> embedded ? EmbeddedServices.begin(dataDir) : null,
+                                CHECK);
         ConfigurableApplicationContext context;
         try {
-            context = WorkerContext.command(dataDir, global.jobsDir);
+            context = WorkerContext.command(dataDir, global.jobsDir, () -> loggingReady.complete(null));
         }
         catch (RuntimeException | Error ex) {
+            loggingReady.completeExceptionally(ex);
             EmbeddedServices.Starting starting = begunIfAny(checked);
             if (starting != null) {
                 starting.close();
             }
             throw ex;
         }
+        loggingReady.complete(null); // in case no event said so (it did, if Boot configured logging)
         WorkerSession session = new WorkerSession(context, checked);
         StopSignals.install(context.getBean(ExecutionOwners.class), context.getBean(WorkerProperties.class).stopTimeout());
         return session;
