@@ -35,8 +35,7 @@ final class StagingContainer {
     /** Creates the container unless this instance already did. */
     void ensureExists() {
         if (!ready) {
-            client.createIfNotExists();
-            ready = true;
+            create();
         }
     }
 
