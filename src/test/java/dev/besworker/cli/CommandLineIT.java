@@ -16,6 +16,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -25,7 +27,7 @@ import dev.besworker.support.WorkerFixture;
 
 /**
  * The real jar's command line, as a user runs it: the sample on the embedded services, and a
- * run that fails, printing the restart command that then finishes it.
+ * run that fails, printing the restart command that, pasted as printed, then finishes it.
  */
 class CommandLineIT {
 
@@ -137,30 +139,46 @@ class CommandLineIT {
         ScoredCsv.assertScored(second, output2, "Col2", 3);
     }
 
-    @Test
-    void failedRun_printsTheRestartCommand_whichFinishesTheRun_andWorkersNamesBoth() throws Exception {
+    @ParameterizedTest(name = "started as {0}")
+    @ValueSource(strings = {"java -jar target/bes-worker.jar", "target/bes-worker"})
+    void failedRun_printsTheRestartCommandAsItWasStarted_whichPastedAsIsFinishesTheRun_andWorkersNamesBoth(String started)
+            throws Exception {
         // given
         fixture.admin.reset();
         fixture.admin.behaviour("{\"outcome\":\"fail\",\"failDetails\":\"Module: Reader; Error 1000: injected\",\"times\":1}");
-        Path input = fixture.input("cli fails once.csv", "a text to score", "another one");
-        Path dataDir = fixture.root.resolve("failure-data-dir");
+        String stem = "cli fails once " + started.length();
+        Path input = fixture.input(stem + ".csv", "a text to score", "another one");
+        Path dataDir = fixture.root.resolve("failure-data-dir-" + started.length());
 
-        // when
-        Result failed = besWorker(dataDir, fixture.jobsDir, "run", "reviews", "--input", input.toString());
-        Matcher restart = Pattern.compile("restart with: .* (restart \\d+)").matcher(failed.stdout());
+        // when: the run fails once, and the printed command is pasted into a shell as it is
+        Result failed = shell(started + " --data-dir " + Shell.quote(dataDir.toString()) + " --jobs-dir "
+                + Shell.quote(fixture.jobsDir.toString()) + " run reviews --input " + Shell.quote(input.toString()));
+        Matcher restart = Pattern.compile("restart with: (.* (restart \\d+))").matcher(failed.stdout());
         assertThat(restart.find()).as(failed.stdout()).isTrue();
-        Result restarted = besWorker(dataDir, fixture.jobsDir, restart.group(1).split(" "));
+        Result restarted = shell(restart.group(1));
         Result workers = besWorker(dataDir, fixture.jobsDir, "workers");
 
         // then
         assertThat(failed.exitCode()).isEqualTo(1);
+        assertThat(restart.group(1)).as("the restart command starts the worker as the run was started")
+                .startsWith(started + " ");
         assertThat(workers.stdout()).as("workers names what each process was started as")
-                .contains("run reviews").contains(restart.group(1));
+                .contains("run reviews").contains(restart.group(2));
         assertThat(failed.stdout()).contains("FAILED").contains("Error 1000: injected");
         assertThat(restarted.exitCode()).as(restarted.stderr()).isZero();
         assertThat(restarted.stdout()).contains("COMPLETED");
-        ScoredCsv.assertScored(input, fixture.outputDir.resolve("cli-fails-once.output1.csv"), "Col2", 3);
+        ScoredCsv.assertScored(input, fixture.outputDir.resolve(stem.replace(' ', '-') + ".output1.csv"), "Col2", 3);
         assertThat(fixture.admin.counter("submits")).isEqualTo(2);
+    }
+
+    /** A command line typed into a shell, from the project's folder as the README's commands are. */
+    private static Result shell(String line) throws IOException, InterruptedException {
+        Path out = Files.createTempFile("stdout", ".txt");
+        Path err = Files.createTempFile("stderr", ".txt");
+        Process process = new ProcessBuilder("sh", "-c", line).redirectOutput(out.toFile()).redirectError(err.toFile())
+                .start();
+        assertThat(process.waitFor(5, TimeUnit.MINUTES)).as("%s ends", line).isTrue();
+        return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
     }
 
     @Test
