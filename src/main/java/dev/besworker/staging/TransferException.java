@@ -14,6 +14,15 @@ import dev.besworker.secrets.Redactor;
  */
 public class TransferException extends RuntimeException {
 
+    /**
+     * What a 403 means and how to fix it. The SDK's own text for a 403 starts with advice to log
+     * the string to sign through a context key (nothing a user of this tool can pass), and a HEAD
+     * request's 403 has no other text.
+     */
+    static final String REFUSED = "the storage account refused the credentials: check the account key or SAS token in "
+            + "the definition's storage.connection-string (wrong, expired, or lacking a permission the worker needs on "
+            + "the container); `check <definition>` tests them";
+
     private final boolean retryable;
     private final int httpStatus;
 
@@ -47,8 +56,8 @@ public class TransferException extends RuntimeException {
     /**
      * Maps a failure of the storage SDK to a scrubbed {@code TransferException} whose message
      * starts with {@code what}: the HTTP status, error code and first line of the service's
-     * message; retryable for 5xx, 408, 429 and I/O errors. A {@code TransferException} is
-     * returned as it is.
+     * message (for a 403, what it means and the fix: {@link #REFUSED}); retryable for 5xx, 408,
+     * 429 and I/O errors. A {@code TransferException} is returned as it is.
      */
     static TransferException of(String what, RuntimeException ex) {
         if (ex instanceof TransferException transfer) {
@@ -58,7 +67,8 @@ public class TransferException extends RuntimeException {
             int status = storage.getStatusCode();
             boolean retryable = status >= 500 || status == 408 || status == 429;
             String code = storage.getErrorCode() == null ? "" : " " + storage.getErrorCode();
-            String message = storage.getServiceMessage() == null ? "" : ": " + storage.getServiceMessage().lines().findFirst().orElse("");
+            String message = status == 403 ? ": " + REFUSED
+                    : storage.getServiceMessage() == null ? "" : ": " + storage.getServiceMessage().lines().findFirst().orElse("");
             return new TransferException(what + " (HTTP " + status + code + message + ")", retryable, status, ex);
         }
         boolean io = ex instanceof UncheckedIOException || hasIoCause(ex);

@@ -421,6 +421,30 @@ class BlobStagingTest {
     }
 
     @Test
+    void aWrongAccountKey_failsWithWhatItMeansAndTheFix_notTheSdksAdvice() throws Exception {
+        // given: the account's name with another key
+        String wrongKey = Base64.getEncoder().encodeToString(new byte[64]);
+        String connectionString = azurite.connectionString().replace(AzuriteProcess.ACCOUNT_KEY, wrongKey);
+        Path file = Files.writeString(dir.resolve("in.csv"), "id,Col2\n1,This is a good day\n");
+
+        // when
+        TransferException failure;
+        try (BlobStaging staging = new BlobStaging(Secret.of(connectionString), CONTAINER, TransferSettings.defaults())) {
+            failure = catchThrowableOfType(TransferException.class,
+                    () -> staging.upload(file, blobName, md5(file), TransferListener.NONE, () -> false));
+        }
+
+        // then: a failure a retry cannot mend, saying which setting to fix, with neither key in it
+        assertThat(failure).isNotNull();
+        assertThat(failure.httpStatus()).isEqualTo(403);
+        assertThat(failure.retryable()).isFalse();
+        assertThat(failure.getMessage()).contains("HTTP 403", "refused the credentials", "storage.connection-string",
+                "`check <definition>`").doesNotContain("Azure-Storage-Log-String-To-Sign", wrongKey,
+                AzuriteProcess.ACCOUNT_KEY);
+        assertThat(sdkContainer().getBlobClient(blobName).exists()).isFalse();
+    }
+
+    @Test
     void containerDeletedAfterFirstUse_isCreatedAgain() throws Exception {
         // given
         BlobStaging staging = new BlobStaging(Secret.of(azurite.connectionString()), "short-lived", SMALL_BLOCKS);
