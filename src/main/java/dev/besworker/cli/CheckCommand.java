@@ -73,8 +73,10 @@ class CheckCommand extends WorkerCommand {
             return true;
         }
         catch (RuntimeException | IOException | NoSuchAlgorithmException ex) {
-            out.println("storage: FAILED: " + Redactor.scrub(String.valueOf(ex.getMessage()))
-                    + " (check storage.connection-string and storage.container)");
+            String message = Redactor.scrub(String.valueOf(ex.getMessage()));
+            // a refusal (403) already says which setting to check
+            out.println("storage: FAILED: " + message + (message.contains("storage.connection-string") ? ""
+                    : " (check storage.connection-string and storage.container)"));
             return false;
         }
         finally {
