@@ -1,16 +1,9 @@
 package dev.besworker.runs;
 
-import java.lang.management.ManagementFactory;
-import java.util.List;
-import java.util.Map;
-import java.util.Map.Entry;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import com.sun.management.HotSpotDiagnosticMXBean;
-import com.sun.management.VMOption;
 
 import dev.besworker.staging.BlockBuffers;
 
@@ -32,7 +25,7 @@ import dev.besworker.staging.BlockBuffers;
  * up to 70 % of the heap free after a full collection, so about 25 MB live left 80 MB committed,
  * and the transfer's few young collections touched all of it. Just before that collection the
  * worker lowers it to 20 % (and {@code MinHeapFreeRatio} to 10 %), through the JVM's
- * management interface, as a process does for itself ({@link #FREE_RATIOS}):
+ * management interface, as a process does for itself ({@link ProcessMemory#keepLessFreeHeap()}):
  * 40 MB stay committed, about 28 MB less peak RSS for {@code java -jar ... run} at 1 GB (README,
  * "Performance"). Both are manageable options of HotSpot; where a user set either (or the JVM
  * has no such options) they are left as they are. The collector still grows the heap when a
@@ -49,14 +42,6 @@ final class HeapTrim {
 
     /** Inputs at least this big trigger the trim: below it a run's own memory is small anyway. */
     static final long BIG = 256L * 1024 * 1024;
-
-    /**
-     * The free-heap ratios (percent) the worker sets before the trim (see the class comment), in
-     * the order the JVM takes them: the minimum first, since it refuses a maximum below the
-     * current minimum.
-     */
-    static final List<Entry<String, String>> FREE_RATIOS = List.of(Map.entry("MinHeapFreeRatio", "10"),
-            Map.entry("MaxHeapFreeRatio", "20"));
 
     private static final Logger log = LoggerFactory.getLogger(HeapTrim.class);
     private static final AtomicBoolean DONE = new AtomicBoolean();
@@ -86,29 +71,9 @@ final class HeapTrim {
         Runtime runtime = Runtime.getRuntime();
         long before = runtime.totalMemory();
         long started = System.nanoTime();
-        keepLessFreeHeap();
+        ProcessMemory.keepLessFreeHeap();
         System.gc();
         log.debug("heap trimmed before a {} MB input: {} -> {} MB committed in {} ms", bytes >> 20, before >> 20,
                 runtime.totalMemory() >> 20, (System.nanoTime() - started) / 1_000_000);
-    }
-
-    private static void keepLessFreeHeap() {
-        try {
-            HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
-            List<VMOption> current = FREE_RATIOS.stream().map(ratio -> vm.getVMOption(ratio.getKey())).toList();
-            if (mayLower(current)) {
-                FREE_RATIOS.forEach(ratio -> vm.setVMOption(ratio.getKey(), ratio.getValue()));
-            }
-        }
-        catch (RuntimeException ex) {
-            // not HotSpot, or its options changed: the trim still works, it shrinks the heap less
-            log.debug("free-heap ratios left as they are: {}", ex.toString());
-        }
-    }
-
-    /** Whether the worker may set {@link #FREE_RATIOS}: each option there, writable and not set by the user. */
-    static boolean mayLower(List<VMOption> options) {
-        return options.size() == FREE_RATIOS.size() && options.stream().allMatch(option -> option != null
-                && option.isWriteable() && option.getOrigin() == VMOption.Origin.DEFAULT);
     }
 }

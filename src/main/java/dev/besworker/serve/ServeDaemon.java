@@ -36,6 +36,7 @@ import dev.besworker.ops.ExecutionOwners;
 import dev.besworker.pipeline.OwnedExecutionException;
 import dev.besworker.pipeline.RunIndex;
 import dev.besworker.pipeline.RunKeys;
+import dev.besworker.runs.ProcessMemory;
 import dev.besworker.runs.ScoringRuns;
 import dev.besworker.runs.ScoringRuns.RunOutcome;
 
@@ -73,6 +74,7 @@ public final class ServeDaemon {
     private final AtomicBoolean stopped = new AtomicBoolean();
 
     private RunDispatcher dispatcher;
+    private ServeMemory memory;
     private ScheduleRunner schedules;
     private ScheduledFuture<?> scan;
 
@@ -109,6 +111,8 @@ public final class ServeDaemon {
         dispatcher = new RunDispatcher(properties.maxConcurrentJobs(), limits, cluster.limits(), processor::process,
                 this::restart, this::finished, clock, Duration.ofSeconds(2));
         metrics.bind(dispatcher);
+        memory = new ServeMemory(dispatcher::running, ProcessMemory::trimNativeHeap);
+        memory.start(scheduler, clock);
         metrics.bind(notifier);
         schedules = new ScheduleRunner(scheduler, scheduleState, intake::release, metrics::firing, clock);
 
@@ -274,6 +278,9 @@ public final class ServeDaemon {
         schedules.stop();
         if (scan != null) {
             scan.cancel(false);
+        }
+        if (memory != null) {
+            memory.stop();
         }
         dispatcher.stopDispatching();
         boolean idle = false;

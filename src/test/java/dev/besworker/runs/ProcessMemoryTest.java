@@ -13,8 +13,11 @@ import com.sun.management.HotSpotDiagnosticMXBean;
 import com.sun.management.VMOption;
 import com.sun.management.VMOption.Origin;
 
-/** The heap trim lowers the JVM's free-heap ratios only where the user left them alone. */
-class HeapTrimTest {
+/**
+ * The worker lowers the JVM's free-heap ratios only where the user left them alone, and the JVM
+ * running it can give the C heap's free memory back.
+ */
+class ProcessMemoryTest {
 
     @ParameterizedTest(name = "min {0} ({1}, writeable {2}), max {3} ({4}): lowered {5}")
     @CsvSource({
@@ -30,16 +33,28 @@ class HeapTrimTest {
                 new VMOption("MaxHeapFreeRatio", max, true, maxOrigin));
 
         // when / then
-        assertThat(HeapTrim.mayLower(options)).isEqualTo(lowered);
+        assertThat(ProcessMemory.mayLower(options)).isEqualTo(lowered);
     }
 
     @Test
-    void theJvmRunningTheWorker_letsTheTrimSetBothRatiosAtRunTime() {
+    void theJvmRunningTheWorker_letsItSetBothRatiosAtRunTime() {
         // given: this JVM (HotSpot, as the worker's)
         HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
 
-        // then: both options exist and are writable, so the trim's setting is not a silent no-op
-        List<VMOption> options = HeapTrim.FREE_RATIOS.stream().map(ratio -> vm.getVMOption(ratio.getKey())).toList();
+        // then: both options exist and are writable, so the worker's setting is not a silent no-op
+        List<VMOption> options = ProcessMemory.FREE_RATIOS.stream().map(ratio -> vm.getVMOption(ratio.getKey())).toList();
         assertThat(options).allSatisfy(option -> assertThat(option.isWriteable()).as(option.getName()).isTrue());
+    }
+
+    @Test
+    void theJvmRunningTheWorker_givesTheFreeMemoryOfItsCHeapBack_andSaysHowMuch() {
+        // given: this JVM (HotSpot 17.0.9 or later on glibc, as the worker's)
+
+        // when
+        var report = ProcessMemory.trimNativeHeap();
+
+        // then: the JVM trimmed and reported the process's size before and after
+        assertThat(report).hasValueSatisfying(text -> assertThat(text).startsWith("Trim native heap: RSS+Swap: ")
+                .contains("->"));
     }
 }
