@@ -20,6 +20,7 @@ import dev.besworker.pipeline.LocalServices;
 import dev.besworker.pipeline.ScoringEnvironment;
 import dev.besworker.secrets.Redactor;
 import dev.besworker.staging.BlobStaging;
+import dev.besworker.staging.TransferException;
 import dev.besworker.staging.TransferListener;
 
 /** {@code check}: proves a definition works before a night depends on it. */
@@ -73,10 +74,10 @@ class CheckCommand extends WorkerCommand {
             return true;
         }
         catch (RuntimeException | IOException | NoSuchAlgorithmException ex) {
-            String message = Redactor.scrub(String.valueOf(ex.getMessage()));
             // a refusal (403) already says which setting to check
-            out.println("storage: FAILED: " + message + (message.contains("storage.connection-string") ? ""
-                    : " (check storage.connection-string and storage.container)"));
+            boolean refused = ex instanceof TransferException transfer && transfer.httpStatus() == 403;
+            out.println("storage: FAILED: " + Redactor.scrub(String.valueOf(ex.getMessage()))
+                    + (refused ? "" : " (check storage.connection-string and storage.container)"));
             return false;
         }
         finally {

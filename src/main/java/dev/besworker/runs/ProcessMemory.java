@@ -73,14 +73,15 @@ public final class ProcessMemory {
      * tens of MB that no one uses.
      *
      * @return the JVM's report ({@code Trim native heap: RSS+Swap: 382M->338M (-44164K)}), or
-     *     empty where the JVM has no such command; "Not available" where the C library cannot trim
+     *     empty where the JVM has no such command or the C library cannot trim (it says "Not available")
      */
     public static Optional<String> trimNativeHeap() {
         try {
             Object report = ManagementFactory.getPlatformMBeanServer().invoke(
                     new ObjectName("com.sun.management:type=DiagnosticCommand"), "systemTrimNativeHeap",
                     new Object[] {new String[0]}, new String[] {String[].class.getName()});
-            return Optional.of(String.valueOf(report).strip());
+            String text = String.valueOf(report).strip();
+            return text.contains("Not available") ? Optional.empty() : Optional.of(text);
         }
         catch (JMException | RuntimeException ex) {
             log.debug("the native heap cannot be trimmed here: {}", ex.toString());

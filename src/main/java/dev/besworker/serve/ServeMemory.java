@@ -16,17 +16,17 @@ import dev.besworker.runs.ProcessMemory;
 /**
  * Keeps a long-running {@code serve} near the memory its runs use, whatever JVM options it was
  * started with (issue 12: at most 400 MB with 8 runs in flight). Without it, 500 small files
- * scored 8 at a time took serve, under the systemd unit's options, to 441–487 MB, of which about
+ * scored 8 at a time took serve, under the systemd unit's options, to 432–497 MB, of which about
  * 55 MB were live objects (README, "Performance"):
  * <ul>
  * <li>the heap: runs come and go, what they allocate is promoted before it dies, and after each
  * full collection the JVM kept up to 70 % of the heap free ({@code MaxHeapFreeRatio}), so the
  * committed heap only grew (195 MB). Serve keeps at most 20 % free from its start
- * ({@link ProcessMemory#keepLessFreeHeap()}): 390–403 MB;</li>
+ * ({@link ProcessMemory#keepLessFreeHeap()});</li>
  * <li>the C heap: the threads of the runs (HTTP clients, the JIT, the database) free what they
  * allocated into glibc's per-thread arenas, which keep it (about 45 MB here). Every
  * {@link #INTERVAL} while runs are in flight, and once after the last ended, serve gives it back
- * ({@link ProcessMemory#trimNativeHeap()}, some milliseconds): 373–377 MB.</li>
+ * ({@link ProcessMemory#trimNativeHeap()}, some milliseconds). Both: 371–383 MB.</li>
  * </ul>
  */
 final class ServeMemory {
@@ -44,7 +44,7 @@ final class ServeMemory {
 
     /**
      * @param running how many runs are in flight now
-     * @param trim trims the C heap and says what it did; empty where it cannot
+     * @param trim trims the C heap and says what it did; empty where it cannot trim
      */
     ServeMemory(IntSupplier running, Supplier<Optional<String>> trim) {
         this.running = running;
@@ -69,7 +69,7 @@ final class ServeMemory {
         boolean busyNow = running.getAsInt() > 0;
         if (trims && (busyNow || busy)) {
             Optional<String> report = trim.get();
-            trims = report.isPresent() && !report.get().contains("Not available");
+            trims = report.isPresent();
             log.debug("serve memory: {}", report.orElse("the C heap cannot be trimmed here"));
         }
         busy = busyNow;

@@ -41,7 +41,7 @@ class ServeMemoryTest {
         // given: a JVM without the command, or a C library that cannot trim
         ServeMemory memory = new ServeMemory(running::get, () -> {
             trims.incrementAndGet();
-            return Optional.of("Not available");
+            return Optional.empty();
         });
         running.set(8);
 
