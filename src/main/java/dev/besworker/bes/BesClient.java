@@ -25,11 +25,14 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLHandshakeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
  * The worker's client for one BES web service: {@link #submit}, {@link #start}, {@link #status},
@@ -97,6 +100,12 @@ public final class BesClient implements AutoCloseable {
     private static final Duration MAX_CONNECT_TIMEOUT = Duration.ofSeconds(30);
     /** The process's JDK clients for keep-alive calls, by connect timeout (see the class doc). */
     private static final ConcurrentMap<Duration, HttpClient> SHARED = new ConcurrentHashMap<>();
+    /**
+     * The one executor of every JDK client made here, the shared ones and each submit's own: a
+     * JDK client otherwise brings a thread pool of its own, whose threads outlive a submit's
+     * client by a minute on Java 17 (with 8 runs in flight serve held 40 of them).
+     */
+    private static final ExecutorService EXECUTOR = Executors.newCachedThreadPool(daemonThreads());
 
     private final BesEndpoint endpoint;
     private final RetryPolicy retry;
@@ -574,7 +583,14 @@ public final class BesClient implements AutoCloseable {
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(connectTimeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
+                .executor(EXECUTOR)
                 .build();
+    }
+
+    private static CustomizableThreadFactory daemonThreads() {
+        CustomizableThreadFactory threads = new CustomizableThreadFactory("bes-http-");
+        threads.setDaemon(true);
+        return threads;
     }
 
     private static void closeQuietly(HttpClient client) {

@@ -6,7 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.besworker.secrets.Secret;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -97,6 +101,32 @@ class BesClientRequestsTest extends BesClientTestBase {
                  "GlobalParameters":{}}
                 """.formatted(CONNECTION_STRING));
         assertThat(body).isEqualTo(expected);
+    }
+
+    @Test
+    void manySubmits_eachOnAFreshConnection_leaveNoThreadPoolBehindPerSubmit() {
+        // given: a long-running worker's many submits (each on a client of its own, see the class doc)
+        int submits = 12;
+        for (int i = 0; i < submits; i++) {
+            fake.then(FakeBes.json(200, "\"" + JOB_ID + "\""));
+        }
+        Set<Long> before = threadIds(name -> true);
+
+        // when
+        for (int i = 0; i < submits; i++) {
+            client().submit(sasRequest());
+        }
+
+        // then: no submit brought a pool of its own (on Java 17 its threads would outlive it by a minute)
+        Set<Long> newPoolThreads = threadIds(name -> name.matches("HttpClient-\\d+-Worker-\\d+"));
+        newPoolThreads.removeAll(before);
+        assertThat(newPoolThreads).isEmpty();
+        assertThat(fake.requests()).hasSize(submits);
+    }
+
+    private static Set<Long> threadIds(Predicate<String> name) {
+        return Thread.getAllStackTraces().keySet().stream().filter(thread -> name.test(thread.getName()))
+                .map(Thread::getId).collect(Collectors.toCollection(HashSet::new));
     }
 
     @Test
