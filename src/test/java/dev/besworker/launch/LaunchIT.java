@@ -260,16 +260,17 @@ class LaunchIT {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
-            a run of a small input       | run nowhere --input small.csv           | true
-            NAME=FILE, --input=          | run nowhere --input=input1=small.csv    | true
-            list                         | list                                    | true
-            a run of a 40 MB input       | run nowhere --input big.csv             | false
-            small and big together       | run nowhere --input small.csv --input big.csv | false
-            an input that is not a file  | run nowhere --input missing.csv         | false
-            restart                      | restart 1                               | false
+            a run of a small input       | run nowhere --input small.csv           | QUICK
+            NAME=FILE, --input=          | run nowhere --input=input1=small.csv    | QUICK
+            list                         | list                                    | QUICK
+            a run of a 40 MB input       | run nowhere --input big.csv             | BOTH
+            small and big together       | run nowhere --input small.csv --input big.csv | BOTH
+            an input that is not a file  | run nowhere --input missing.csv         | BOTH
+            restart                      | restart 1                               | BOTH
+            serve                        | serve --help                            | C2
             """)
-    void theLauncher_givesAShortCommandTheQuickCompilerAlone_andEveryOtherBothCompilers(String caseName,
-            String arguments, boolean quick) throws Exception {
+    void theLauncher_givesAShortCommandTheQuickCompilerAlone_serveC2Alone_andEveryOtherBothCompilers(String caseName,
+            String arguments, Compilers compilers) throws Exception {
         // given: the launcher beside a copy of the jar, a small and a 40 MB input (sparse)
         copyOfTheJar(dir);
         Path launcher = Files.copy(JAR.resolveSibling("bes-worker"), dir.resolve("bes-worker"));
@@ -283,14 +284,24 @@ class LaunchIT {
 
         // then
         String flags = result.stderr().lines().filter(line -> line.contains("-XX:")).findFirst().orElse("");
-        if (quick) {
-            assertThat(flags).as(result.toString()).contains("-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1")
-                    .doesNotContain("Tier4InvocationThreshold");
+        switch (compilers) {
+            case QUICK -> assertThat(flags).as(result.toString()).contains("-XX:TieredStopAtLevel=1",
+                    "-XX:CICompilerCount=1").doesNotContain("Tier4InvocationThreshold", "-XX:-TieredCompilation");
+            case BOTH -> assertThat(flags).as(result.toString()).contains("-XX:Tier4InvocationThreshold=100000")
+                    .doesNotContain("TieredStopAtLevel", "CICompilerCount", "-XX:-TieredCompilation");
+            case C2 -> assertThat(flags).as(result.toString()).contains("-XX:-TieredCompilation")
+                    .doesNotContain("TieredStopAtLevel", "CICompilerCount", "Tier4InvocationThreshold");
         }
-        else {
-            assertThat(flags).as(result.toString()).contains("-XX:Tier4InvocationThreshold=100000")
-                    .doesNotContain("TieredStopAtLevel", "CICompilerCount");
-        }
+    }
+
+    /** Which compilers the launcher gives a command. */
+    enum Compilers {
+        /** C1 alone, on one thread. */
+        QUICK,
+        /** C1 and C2, C2 for code that runs 100,000 times. */
+        BOTH,
+        /** C2 alone (serve). */
+        C2
     }
 
     @Test

@@ -27,19 +27,21 @@ record Options(List<Long> sizes, int smallFiles, int smallSize, int concurrency,
             "-XX:Tier4BackEdgeThreshold=1000000", "-Xshare:auto");
 
     /**
-     * The README's options for {@code serve}, from the worker's: a heap that starts at 64 MB and
-     * may grow to 512 MB (several runs at once; without {@code -Xms} the JVM starts it at a 64th
-     * of the RAM, 384 MB here, all of which serve then touched) and no Tier4 thresholds (a
-     * long-lived process whose many short runs keep much of their code under 100,000 calls: with
-     * the options of {@code run} the full harness measured 291 files/min, with these 376 in a run
-     * of case 3 alone).
+     * The README's options for {@code serve} (its systemd unit), from the worker's: a heap that
+     * starts at 64 MB and may grow to 512 MB (several runs at once; without {@code -Xms} the JVM
+     * starts it at a 64th of the RAM, 384 MB here, all of which serve then touched), and C2 alone
+     * ({@code -XX:-TieredCompilation}, no Tier4 thresholds): a long-running process whose C1 code
+     * with profiling held 30-40 MB more with 8 runs in flight, and was slower too (alternating
+     * runs of 500 small files: 306-315 against 341-347 MB peak RSS, 54-57 against 63-65 s).
      */
     static List<String> serveJvm(List<String> workerJvm) {
         List<String> options = new java.util.ArrayList<>(List.of("-Xms64m"));
         workerJvm.stream()
-                .filter(option -> !option.startsWith("-XX:Tier4") && !option.startsWith("-Xms"))
+                .filter(option -> !option.startsWith("-XX:Tier4") && !option.startsWith("-Xms")
+                        && !option.contains("TieredCompilation") && !option.startsWith("-XX:TieredStopAtLevel"))
                 .map(option -> option.startsWith("-Xmx") ? "-Xmx512m" : option)
                 .forEach(options::add);
+        options.add("-XX:-TieredCompilation");
         return options;
     }
 
